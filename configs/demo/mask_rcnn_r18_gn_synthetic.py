@@ -1,0 +1,97 @@
+# CPU-sized scratch Mask R-CNN for the synthetic shapes dataset
+# (tools/dataset/make_synthetic_coco.py): ResNet-18-GN, FPN with 128
+# channels, 128x128 images, batch 4, fewer sampled RoIs. Same recipe as the
+# flagship config otherwise: GN everywhere, Kaiming init, nothing frozen.
+_base_ = '../scratch/mask_rcnn_r50_gn_6x.py'
+
+data_root = 'data/synthetic/'
+classes = ('circle', 'rectangle', 'triangle', 'star', 'hexagon', 'cross')
+image_size = (128, 128)
+channels = 128
+norm_cfg = dict(type='GN', num_groups=32, requires_grad=True)
+
+model = dict(
+    data_preprocessor=dict(pad_size_divisor=32),
+    backbone=dict(depth=18),
+    neck=dict(in_channels=[64, 128, 256, 512], out_channels=channels),
+    rpn_head=dict(
+        in_channels=channels,
+        feat_channels=channels,
+        anchor_generator=dict(scales=[4])),
+    roi_head=dict(
+        bbox_roi_extractor=dict(out_channels=channels),
+        bbox_head=dict(
+            in_channels=channels,
+            conv_out_channels=channels,
+            fc_out_channels=256,
+            num_classes=len(classes)),
+        mask_roi_extractor=dict(out_channels=channels),
+        mask_head=dict(
+            in_channels=channels,
+            conv_out_channels=channels,
+            num_classes=len(classes))),
+    train_cfg=dict(
+        rpn=dict(sampler=dict(num=128)),
+        rpn_proposal=dict(nms_pre=1000, max_per_img=500),
+        rcnn=dict(sampler=dict(num=64), mask_size=28)),
+    test_cfg=dict(
+        rpn=dict(nms_pre=500, max_per_img=300),
+        rcnn=dict(max_per_img=50)))
+
+metainfo = dict(classes=classes)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='Resize', scale=image_size, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=image_size, keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                   'scale_factor')),
+]
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        data_root=data_root,
+        metainfo=metainfo,
+        ann_file='annotations/instances_train.json',
+        data_prefix=dict(img='train/'),
+        filter_cfg=dict(filter_empty_gt=True, min_size=0),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        data_root=data_root,
+        metainfo=metainfo,
+        ann_file='annotations/instances_val.json',
+        data_prefix=dict(img='val/'),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
+test_evaluator = val_evaluator
+
+# Short schedule at batch 4: warm-up, LR /10 at 2/3 and 8/9 of the run.
+max_iters = 300
+optim_wrapper = dict(optimizer=dict(lr=0.02))
+train_cfg = dict(max_iters=max_iters, val_interval=100)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
+         end=50),
+    dict(type='MultiStepLR', begin=0, end=max_iters, by_epoch=False,
+         milestones=[200, 267], gamma=0.1),
+]
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=100, max_keep_ckpts=2),
+    visualization=dict(draw=False))
+log_processor = dict(window_size=20)

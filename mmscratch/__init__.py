@@ -1,0 +1,47 @@
+"""mmscratch: train MMDetection detectors from random initialization."""
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as installed_version
+
+from packaging.version import Version
+
+from .version import __version__
+
+SETUP_HINT = 'run `make setup` (or `bash tools/setup_env.sh`) in the repo'
+
+# (package, minimum inclusive, maximum exclusive), as mmdet 3.3.0 requires.
+_REQUIRED = (
+    ('mmcv', '2.0.0rc4', '2.2.0'),
+    ('mmengine', '0.7.1', '1.0.0'),
+    ('mmdet', '3.3.0', '3.4.0'),
+)
+
+
+def _check_versions() -> None:
+    """Fail early, with the command that fixes it, on a wrong install."""
+    for name, low, high in _REQUIRED:
+        try:
+            found = installed_version(name)
+        except PackageNotFoundError:
+            raise ImportError(
+                f'mmscratch needs {name}>={low},<{high}, which is not '
+                f'installed; {SETUP_HINT}.') from None
+        if not Version(low) <= Version(found) < Version(high):
+            raise ImportError(
+                f'mmscratch needs {name}>={low},<{high} but found {found}; '
+                f'{SETUP_HINT}.')
+    try:
+        from mmcv import ops  # noqa: F401
+    except (ImportError, ModuleNotFoundError, OSError) as err:
+        raise ImportError(
+            f'mmcv is installed without its compiled ops ({err}); '
+            f'{SETUP_HINT} to build mmcv 2.1.0 with MMCV_WITH_OPS=1.'
+        ) from None
+
+
+_check_versions()
+
+from .utils.checkpoint import install_checkpoint_loader  # noqa: E402
+
+install_checkpoint_loader()
+
+__all__ = ['__version__']

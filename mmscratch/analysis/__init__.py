@@ -1,0 +1,3 @@
+from .logs import RunLog, read_run
+
+__all__ = ['RunLog', 'read_run']

@@ -1,0 +1,95 @@
+"""Read what mmengine writes into a work dir.
+
+A work dir holds one timestamped folder per launch (``20240101_120000/``),
+each with ``vis_data/scalars.json`` (one JSON object per line: training
+scalars with ``iter``/``step``, validation metrics with ``step``). Resumed
+runs add folders; the newest record for a step wins. Runs that were cut short
+or are still being written are read up to their last complete line.
+"""
+import glob
+import json
+import os.path as osp
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from ..utils.errors import UserInputError
+
+_STAMP = re.compile(r'^\d{8}_\d{6}$')
+
+
+@dataclass
+class RunLog:
+    """Scalars of one work dir.
+
+    Attributes:
+        work_dir (str): the folder read.
+        train (list[dict]): training records sorted by step.
+        val (list[dict]): validation records sorted by step, one per step.
+    """
+    work_dir: str
+    train: List[Dict] = field(default_factory=list)
+    val: List[Dict] = field(default_factory=list)
+
+    def metric(self, name: str) -> List[tuple]:
+        """(step, value) of a validation metric such as coco/bbox_mAP."""
+        return [(r['step'], r[name]) for r in self.val if name in r]
+
+    def final(self, name: str) -> Optional[float]:
+        """The last logged value of a validation metric, or None."""
+        points = self.metric(name)
+        return points[-1][1] if points else None
+
+    def metric_names(self) -> List[str]:
+        names = {k for r in self.val for k in r if k != 'step'}
+        return sorted(names)
+
+
+def launch_dirs(work_dir: str) -> List[str]:
+    """Timestamped launch folders of a work dir, oldest first."""
+    return sorted(d for d in glob.glob(osp.join(work_dir, '*'))
+                  if osp.isdir(d) and _STAMP.match(osp.basename(d)))
+
+
+def _read_lines(path: str) -> List[Dict]:
+    records = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                break  # a line still being written
+    return records
+
+
+def read_run(work_dir: str) -> RunLog:
+    """Merge the scalars of every launch in ``work_dir``.
+
+    Raises:
+        UserInputError: ``work_dir`` is missing or holds no mmengine logs.
+    """
+    if not osp.isdir(work_dir):
+        raise UserInputError(f'{work_dir} is not a folder; pass the work dir '
+                             'of a run (it holds timestamped log folders)')
+    files = [osp.join(d, 'vis_data', 'scalars.json')
+             for d in launch_dirs(work_dir)]
+    files = [f for f in files if osp.isfile(f)]
+    if not files:
+        raise UserInputError(f'{work_dir} holds no mmengine logs '
+                             '(no <timestamp>/vis_data/scalars.json)')
+    train: Dict[int, Dict] = {}
+    val: Dict[int, Dict] = {}
+    for path in files:
+        for rec in _read_lines(path):
+            step = rec.get('step')
+            if step is None:
+                continue
+            if any(k.startswith(('coco/', 'pascal_voc/')) for k in rec):
+                val[step] = rec
+            else:
+                train[step] = rec
+    return RunLog(work_dir, [train[k] for k in sorted(train)],
+                  [val[k] for k in sorted(val)])

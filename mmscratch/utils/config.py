@@ -1,0 +1,162 @@
+"""Config loading and pre-flight checks shared by the tools."""
+import difflib
+import json
+import os
+import os.path as osp
+from typing import Iterable, List, Optional
+
+from mmengine.config import Config, ConfigDict
+
+from .errors import UserInputError
+
+WRAPPER_KEYS = ('dataset', 'datasets')
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Load ``path`` and merge ``--cfg-options``, checking the key paths.
+
+    A key whose parent does not exist is refused (a typo such as
+    ``train_dataloadr.batch_size``); a new leaf under an existing parent is
+    allowed, since configs may gain keys.
+    """
+    if not osp.isfile(path):
+        hint = ''
+        if osp.isdir(osp.dirname(path) or '.'):
+            near = difflib.get_close_matches(
+                osp.basename(path), os.listdir(osp.dirname(path) or '.'),
+                n=1)
+            hint = f' (did you mean {osp.join(osp.dirname(path), near[0])}?)'\
+                if near else ''
+        raise UserInputError(f'config file {path} does not exist{hint}; '
+                             'pass a path to a .py config under configs/')
+    try:
+        cfg = Config.fromfile(path)
+    except Exception as err:  # syntax errors, missing _base_ files
+        raise UserInputError(f'config {path} cannot be read: '
+                             f'{type(err).__name__}: {err}') from None
+    if cfg_options:
+        for key in cfg_options:
+            _check_key_path(cfg, key)
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def _check_key_path(cfg: Config, key: str) -> None:
+    node = cfg
+    parts = key.split('.')
+    for depth, part in enumerate(parts[:-1]):
+        if isinstance(node, (list, tuple)) and part.isdigit() and \
+                int(part) < len(node):
+            node = node[int(part)]
+            continue
+        if not isinstance(node, (dict, ConfigDict, Config)) or \
+                part not in node:
+            keys = list(node.keys()) if hasattr(node, 'keys') else []
+            near = difflib.get_close_matches(part, keys, n=1)
+            hint = f'; did you mean {".".join(parts[:depth] + near)}?' \
+                if near else ''
+            raise UserInputError(
+                f'--cfg-options {key}: the config has no '
+                f'{".".join(parts[:depth + 1])}{hint}')
+        node = node[part]
+
+
+def dataset_configs(cfg: Config, loaders: Iterable[str]) -> List[tuple]:
+    """(loader name, dataset cfg) for each leaf dataset of the loaders."""
+    found = []
+
+    def walk(name, ds):
+        if isinstance(ds, (list, tuple)):
+            for d in ds:
+                walk(name, d)
+            return
+        if not isinstance(ds, dict):
+            return
+        inner = [ds[k] for k in WRAPPER_KEYS if k in ds]
+        if inner and 'ann_file' not in ds:
+            for d in inner:
+                walk(name, d)
+        else:
+            found.append((name, ds))
+
+    for loader in loaders:
+        if cfg.get(loader) is not None:
+            walk(loader, cfg[loader].get('dataset'))
+    return found
+
+
+def _resolve(data_root: Optional[str], path: str) -> str:
+    if data_root and not osp.isabs(path) and '://' not in path:
+        return osp.join(data_root, path)
+    return path
+
+
+def check_data(cfg: Config, loaders: Iterable[str]) -> None:
+    """Check that the datasets a run needs exist before anything is built.
+
+    Raises:
+        UserInputError: naming the missing path, the config key that sets it
+            and how to change it.
+    """
+    for loader, ds in dataset_configs(cfg, loaders):
+        data_root = ds.get('data_root')
+        ann_file = ds.get('ann_file')
+        key = f'{loader}.dataset'
+        if data_root and '://' not in str(data_root) and \
+                not osp.isdir(data_root):
+            raise UserInputError(
+                f'{loader}: data root {data_root} does not exist; put the '
+                'dataset there (docs/data.md) or run with --cfg-options '
+                f'{key}.data_root=/path/to/data/')
+        if ann_file:
+            path = _resolve(data_root, ann_file)
+            if '://' not in path and not osp.isfile(path):
+                raise UserInputError(
+                    f'{loader}: annotation file {path} not found; put the '
+                    'dataset there (docs/data.md) or point the config '
+                    f'elsewhere with --cfg-options {key}.data_root=... '
+                    f'{key}.ann_file=...')
+            if '://' not in path and path.endswith('.json'):
+                _check_coco_json(loader, path)
+        img_dir = (ds.get('data_prefix') or {}).get('img')
+        if img_dir is not None:
+            path = _resolve(data_root, img_dir)
+            if '://' not in path and not osp.isdir(path):
+                raise UserInputError(
+                    f'{loader}: image folder {path} not found; fix '
+                    f'{key}.data_prefix.img or {key}.data_root')
+    for name in ('val_evaluator', 'test_evaluator'):
+        ev = cfg.get(name)
+        evs = ev if isinstance(ev, (list, tuple)) else [ev]
+        for e in evs:
+            if isinstance(e, dict) and e.get('ann_file') and \
+                    name.split('_')[0] + '_dataloader' in loaders and \
+                    not osp.isfile(e['ann_file']):
+                raise UserInputError(
+                    f'{name}: annotation file {e["ann_file"]} not found; '
+                    f'set --cfg-options {name}.ann_file=/path/to/'
+                    'instances.json')
+
+
+def _check_coco_json(loader: str, path: str) -> None:
+    """Cheap structural check: the file starts like a JSON object."""
+    with open(path, 'rb') as f:
+        head = f.read(64).lstrip()
+    if not head.startswith(b'{'):
+        raise UserInputError(
+            f'{loader}: annotation file {path} is not COCO JSON (it does not '
+            'start with a JSON object); regenerate or re-download it')
+    if osp.getsize(path) < 50 * 1024 * 1024:
+        try:
+            with open(path) as f:
+                data = json.load(f)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise UserInputError(
+                f'{loader}: annotation file {path} is not valid JSON '
+                f'({err}); regenerate or re-download it') from None
+        missing = [k for k in ('images', 'annotations', 'categories')
+                   if k not in data]
+        if missing:
+            raise UserInputError(
+                f'{loader}: annotation file {path} lacks the COCO keys '
+                f'{", ".join(missing)}; it must be a COCO instances file')

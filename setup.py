@@ -1,0 +1,37 @@
+import os.path as osp
+
+from setuptools import find_packages, setup
+
+HERE = osp.dirname(osp.abspath(__file__))
+
+
+def read_requirements(name):
+    """Requirement lines of requirements/<name>.txt, without comments."""
+    with open(osp.join(HERE, 'requirements', name)) as f:
+        return [ln.strip() for ln in f
+                if ln.strip() and not ln.startswith(('#', '-'))]
+
+
+def read_version():
+    scope = {}
+    with open(osp.join(HERE, 'mmscratch', 'version.py')) as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+setup(
+    name='mmscratch',
+    version=read_version(),
+    description='Train MMDetection detectors from random initialization '
+    '("Rethinking ImageNet Pre-training")',
+    long_description=open(osp.join(HERE, 'README.md')).read(),
+    long_description_content_type='text/markdown',
+    packages=find_packages(include=['mmscratch', 'mmscratch.*']),
+    package_data={'mmscratch': ['data/*.json']},
+    python_requires='>=3.8',
+    install_requires=read_requirements('runtime.txt') +
+    read_requirements('mminstall.txt'),
+    extras_require={'tests': read_requirements('tests.txt')},
+    license='Apache License 2.0',
+    zip_safe=False,
+)

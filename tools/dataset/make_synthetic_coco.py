@@ -1,0 +1,52 @@
+"""Write a synthetic COCO-format instance segmentation dataset.
+
+Example:
+    python tools/dataset/make_synthetic_coco.py data/synthetic \
+        --train 400 --val 60 --size 128 128 --seed 0
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
+
+from mmscratch.datasets.synthetic import make_synthetic_coco  # noqa: E402
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('out_dir', help='folder to write the dataset into')
+    parser.add_argument('--train', type=int, default=200,
+                        help='training images (default 200)')
+    parser.add_argument('--val', type=int, default=50,
+                        help='validation images (default 50)')
+    parser.add_argument('--size', type=int, nargs=2, default=[128, 128],
+                        metavar=('H', 'W'), help='image size (default 128)')
+    parser.add_argument('--max-objects', type=int, default=6,
+                        help='most shapes per image (default 6)')
+    parser.add_argument('--seed', type=int, default=0, help='random seed')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    if args.train < 0 or args.val < 0:
+        sys.exit('error: --train and --val must be >= 0')
+    try:
+        written = make_synthetic_coco(
+            args.out_dir, dict(train=args.train, val=args.val),
+            image_size=args.size, max_objects=args.max_objects,
+            seed=args.seed)
+    except ValueError as err:
+        sys.exit(f'error: {err}')
+    for split, ann_file in written.items():
+        with open(ann_file) as f:
+            data = json.load(f)
+        print(f'{split}: {len(data["images"])} images, '
+              f'{len(data["annotations"])} instances -> {ann_file}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Usage: tools/dist_train.sh CONFIG GPUS [tools/train.py arguments]
+# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
+# Without CUDA the processes train on the CPU with the gloo backend.
+set -e
+CONFIG=$1
+GPUS=$2
+NNODES=${NNODES:-1}
+NODE_RANK=${NODE_RANK:-0}
+PORT=${PORT:-29500}
+MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+source "$(dirname "$0")/find_python.sh"
+if [ -z "$CONFIG" ] || [ -z "$GPUS" ]; then
+    echo "usage: $0 CONFIG GPUS [train.py arguments]" >&2
+    exit 2
+fi
+
+PYTHONPATH="$ROOT:$PYTHONPATH" \
+"$PYTHON" -m torch.distributed.run \
+    --nnodes="$NNODES" \
+    --node_rank="$NODE_RANK" \
+    --master_addr="$MASTER_ADDR" \
+    --nproc_per_node="$GPUS" \
+    --master_port="$PORT" \
+    "$ROOT/tools/train.py" \
+    "$CONFIG" \
+    --launcher pytorch "${@:3}"

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Set up everything mmscratch needs, from nothing:
+#   - a Python environment: the active virtualenv/conda env if there is one,
+#     else ./.venv (reusing a torch the base interpreter already has);
+#   - torch==2.13.0 unless the environment already has a torch;
+#   - mmcv 2.1.0 built from source with its compiled ops (RoIAlign, NMS),
+#     the wheel cached in $MMSCRATCH_CACHE (default ~/.cache/mmscratch) so
+#     the next set-up installs it in seconds;
+#   - the pinned requirements and mmscratch itself in editable mode.
+# Safe to run again: finished steps are skipped.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+CACHE="${MMSCRATCH_CACHE:-$HOME/.cache/mmscratch}"
+TORCH_VERSION="${MMSCRATCH_TORCH:-2.13.0}"
+MMCV_VERSION=2.1.0
+log() { echo "[setup] $*"; }
+
+if [ -n "${VIRTUAL_ENV:-}${CONDA_PREFIX:-}" ]; then
+    PY=python
+    log "using the active environment ($(command -v python))"
+else
+    PY="$ROOT/.venv/bin/python"
+    if [ ! -x "$PY" ]; then
+        BASE="${PYTHON:-python3}"
+        if "$BASE" -c 'import torch' >/dev/null 2>&1; then
+            log "creating .venv that sees the torch of $BASE"
+            "$BASE" -m venv --system-site-packages "$ROOT/.venv"
+        else
+            log "creating .venv with $BASE"
+            "$BASE" -m venv "$ROOT/.venv"
+        fi
+    fi
+fi
+PIP=("$PY" -m pip --disable-pip-version-check -q)
+"$PY" -c 'import sys; assert sys.version_info >= (3, 8), sys.version' || {
+    echo "[setup] error: mmscratch needs Python >= 3.8" >&2; exit 1; }
+
+if "$PY" -c 'import torch' >/dev/null 2>&1; then
+    log "keeping torch $("$PY" -c 'import torch; print(torch.__version__)')"
+else
+    log "installing torch==$TORCH_VERSION"
+    "${PIP[@]}" install "torch==$TORCH_VERSION"
+fi
+
+mmcv_ok() {
+    "$PY" - <<'PY' >/dev/null 2>&1
+import mmcv
+from mmcv.ops import nms, roi_align  # noqa: F401
+assert mmcv.__version__ == '2.1.0'
+PY
+}
+
+if mmcv_ok; then
+    log "mmcv $MMCV_VERSION with ops already installed"
+else
+    # The wheel depends on the Python, torch and CUDA it was built against.
+    KEY="$("$PY" -c 'import sys, torch; print("py%d%d-torch%s-cuda%s" % (sys.version_info[0], sys.version_info[1], torch.__version__, torch.version.cuda or "none"))')"
+    WHEELS="$CACHE/wheels/$KEY"
+    if ! ls "$WHEELS"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
+        log "building mmcv $MMCV_VERSION with ops (about 7 minutes on 2 cores)"
+        # mmcv's setup.py imports pkg_resources, gone from setuptools >= 81;
+        # its build works with setuptools < 70.
+        "${PIP[@]}" install "setuptools<70" ninja wheel
+        BUILD="$(mktemp -d)"
+        MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
+            "${PIP[@]}" wheel --no-deps --no-build-isolation \
+            --no-binary mmcv -w "$BUILD" "mmcv==$MMCV_VERSION"
+        mkdir -p "$WHEELS"
+        mv "$BUILD"/mmcv-$MMCV_VERSION-*.whl "$WHEELS"/
+        rm -rf "$BUILD"
+    else
+        log "using the cached mmcv wheel in $WHEELS"
+    fi
+    "${PIP[@]}" install --no-deps --force-reinstall \
+        "$WHEELS"/mmcv-$MMCV_VERSION-*.whl
+fi
+
+log "installing the pinned requirements and mmscratch (editable)"
+# torch needs setuptools >= 77 at run time; mmcv's build wanted < 70.
+"${PIP[@]}" install "setuptools>=77,<81" wheel
+"${PIP[@]}" install -r requirements/pinned.txt
+"${PIP[@]}" install --no-deps --no-build-isolation -e .
+"$PY" -c 'import mmscratch; print("[setup] mmscratch", mmscratch.__version__, "ready")'

@@ -1,0 +1,72 @@
+"""Evaluate a checkpoint (COCO bbox/segm AP) with an MMDetection config."""
+import argparse
+import os.path as osp
+import sys
+import warnings
+
+# mmengine imports pkg_resources (needed to resolve mmdet:: configs), which
+# warns on every import with setuptools >= 70.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+try:
+    import mmscratch  # noqa: F401,E402  (checks versions, safe loading)
+except ImportError as err:
+    sys.exit(f'error: {err}')
+
+from mmengine.config import DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmscratch.utils.config import check_data, load_config  # noqa: E402
+from mmscratch.utils.errors import UserInputError  # noqa: E402
+from mmscratch.utils.launch import (prepare_launcher, run_tool,  # noqa: E402
+                                    set_local_rank)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test (evaluate) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='folder for the evaluation logs')
+    parser.add_argument(
+        '--out', help='dump the predictions to this pickle file')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config keys, e.g. test_dataloader.batch_size=4')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    set_local_rank(args.local_rank)
+    return args
+
+
+def main():
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join(
+            './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if not osp.isfile(args.checkpoint):
+        raise UserInputError(f'checkpoint {args.checkpoint} does not exist; '
+                             'pass the .pth file written by tools/train.py')
+    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
+        raise UserInputError(f'--out {args.out}: use a .pkl file name')
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    prepare_launcher(cfg, args.launcher)
+    check_data(cfg, ['test_dataloader'])
+
+    runner = Runner.from_cfg(cfg)
+    if args.out is not None:
+        from mmdet.evaluation import DumpDetResults
+        runner.test_evaluator.metrics.append(
+            DumpDetResults(out_file_path=args.out))
+    runner.test()
+
+
+if __name__ == '__main__':
+    run_tool(main)

@@ -1,0 +1,115 @@
+"""Train a detector with an MMDetection config (mmscratch plugin loaded)."""
+import argparse
+import os
+import os.path as osp
+import sys
+import warnings
+
+# mmengine imports pkg_resources (needed to resolve mmdet:: configs), which
+# warns on every import with setuptools >= 70.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+try:
+    import mmscratch  # noqa: F401,E402  (checks versions, safe loading)
+except ImportError as err:
+    sys.exit(f'error: {err}')
+
+import torch  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmscratch.utils.config import check_data, load_config  # noqa: E402
+from mmscratch.utils.errors import UserInputError  # noqa: E402
+from mmscratch.utils.launch import (prepare_launcher, run_tool,  # noqa: E402
+                                    set_local_rank)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train a detector')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='folder for logs and checkpoints')
+    parser.add_argument(
+        '--amp', nargs='?', const='auto', choices=['auto', 'fp16', 'bf16'],
+        help='mixed precision: fp16 (CUDA default) or bf16 (CPU default)')
+    parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help='scale the LR by total batch / auto_scale_lr.base_batch_size')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from the given checkpoint, or from the latest one in '
+        'the work dir when no path is given')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config keys, e.g. train_dataloader.batch_size=4')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    set_local_rank(args.local_rank)
+    return args
+
+
+def apply_amp(cfg, amp: str) -> None:
+    """Switch the optimizer wrapper to mmengine's AmpOptimWrapper."""
+    if amp == 'auto':
+        amp = 'fp16' if torch.cuda.is_available() else 'bf16'
+    if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
+        return
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.dtype = 'float16' if amp == 'fp16' else 'bfloat16'
+    if amp == 'fp16':
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+
+
+def build_config(args):
+    cfg = load_config(args.config, args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join(
+            './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        apply_amp(cfg, args.amp)
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' not in cfg or \
+                'base_batch_size' not in cfg.auto_scale_lr:
+            raise UserInputError(
+                '--auto-scale-lr needs auto_scale_lr.base_batch_size in the '
+                'config; add auto_scale_lr = dict(base_batch_size=16)')
+        cfg.auto_scale_lr.enable = True
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    prepare_launcher(cfg, args.launcher)
+    return cfg
+
+
+def main():
+    args = parse_args()
+    cfg = build_config(args)
+    check_data(cfg, ['train_dataloader', 'val_dataloader'])
+    check_work_dir(cfg.work_dir)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+def check_work_dir(work_dir: str) -> None:
+    """Refuse a work dir that cannot be written, before anything starts."""
+    target = osp.abspath(work_dir)
+    probe = target
+    while not osp.exists(probe):
+        probe = osp.dirname(probe)
+    if not os.access(probe, os.W_OK) or (osp.exists(target)
+                                         and not osp.isdir(target)):
+        raise UserInputError(
+            f'work dir {work_dir} cannot be written; pass --work-dir with a '
+            'folder you can write to')
+
+
+if __name__ == '__main__':
+    run_tool(main)
