@@ -1,9 +1,11 @@
 """Shared fixtures: synthetic data and tiny training runs made at test time."""
 import os
 import os.path as osp
+import pickle
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -49,3 +51,70 @@ def synthetic_data(tmp_path_factory):
     make_synthetic_coco(root, dict(train=48, val=12), image_size=(96, 96),
                         seed=3)
     return root
+
+
+def synthetic_class_options(num_heads=True):
+    """--cfg-options that set the synthetic categories in data and heads."""
+    from mmscratch.datasets import CATEGORIES
+    classes = '(' + ','.join(CATEGORIES) + ')'
+    opts = [f'{loader}_dataloader.dataset.metainfo.classes={classes}'
+            for loader in ('train', 'val', 'test')]
+    if num_heads:
+        opts += [
+            f'model.roi_head.bbox_head.num_classes={len(CATEGORIES)}',
+            f'model.roi_head.mask_head.num_classes={len(CATEGORIES)}',
+        ]
+    return opts
+
+
+def small_scale_options(size=(96, 96)):
+    """--cfg-options that shrink the COCO pipelines' resize to ``size``."""
+    scale = f'({size[0]},{size[1]})'
+    return [
+        f'train_dataloader.dataset.pipeline.2.scale={scale}',
+        f'val_dataloader.dataset.pipeline.1.scale={scale}',
+        f'test_dataloader.dataset.pipeline.1.scale={scale}',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        'train_dataloader.batch_size=1',
+    ]
+
+
+def coco_stats(ann_file, pkl, classes):
+    """bbox and segm stats of pycocotools on dumped predictions."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+    coco = COCO(ann_file)
+    cat_ids = coco.getCatIds(catNms=list(classes))
+    with open(pkl, 'rb') as f:
+        samples = pickle.load(f)
+    results = dict(bbox=[], segm=[])
+    for s in samples:
+        pred = s['pred_instances']
+        for box, score, label, rle in zip(pred['bboxes'], pred['scores'],
+                                          pred['labels'], pred['masks']):
+            x0, y0, x1, y1 = [float(v) for v in box]
+            common = dict(image_id=s['img_id'], score=float(score),
+                          category_id=cat_ids[int(label)])
+            results['bbox'].append(dict(common, bbox=[x0, y0, x1 - x0,
+                                                      y1 - y0]))
+            rle = dict(rle)
+            if isinstance(rle['counts'], bytes):
+                rle['counts'] = rle['counts'].decode()
+            results['segm'].append(dict(common, segmentation=rle))
+    stats = {}
+    for iou_type, res in results.items():
+        if not res:
+            stats[iou_type] = np.zeros(12)
+            continue
+        ev = COCOeval(coco, coco.loadRes(res), iou_type)
+        ev.params.maxDets = [100, 300, 1000]  # as mmdet's CocoMetric
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+        stats[iou_type] = ev.stats
+    return stats

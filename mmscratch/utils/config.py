@@ -13,20 +13,19 @@ WRAPPER_KEYS = ('dataset', 'datasets')
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Load ``path`` and merge ``--cfg-options``, checking the key paths.
+    """Load ``path`` and merge ``--cfg-options``, catching key typos.
 
-    A key whose parent does not exist is refused (a typo such as
-    ``train_dataloadr.batch_size``); a new leaf under an existing parent is
-    allowed, since configs may gain keys.
+    A key that is not in the config but close to one that is (such as
+    ``train_dataloadr.batch_size``) is refused with a suggestion; other new
+    keys are allowed, since configs may gain keys.
     """
     if not osp.isfile(path):
-        hint = ''
-        if osp.isdir(osp.dirname(path) or '.'):
-            near = difflib.get_close_matches(
-                osp.basename(path), os.listdir(osp.dirname(path) or '.'),
-                n=1)
-            hint = f' (did you mean {osp.join(osp.dirname(path), near[0])}?)'\
-                if near else ''
+        folder = osp.dirname(path) or '.'
+        near = difflib.get_close_matches(
+            osp.basename(path), os.listdir(folder), n=1) \
+            if osp.isdir(folder) else []
+        hint = f' (did you mean {osp.join(osp.dirname(path), near[0])}?)' \
+            if near else ''
         raise UserInputError(f'config file {path} does not exist{hint}; '
                              'pass a path to a .py config under configs/')
     try:
@@ -42,22 +41,28 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
 
 
 def _check_key_path(cfg: Config, key: str) -> None:
-    node = cfg
+    node = cfg._cfg_dict
     parts = key.split('.')
-    for depth, part in enumerate(parts[:-1]):
-        if isinstance(node, (list, tuple)) and part.isdigit() and \
-                int(part) < len(node):
+    for depth, part in enumerate(parts):
+        if isinstance(node, (list, tuple)):
+            if not part.isdigit() or int(part) >= len(node):
+                raise UserInputError(
+                    f'--cfg-options {key}: {".".join(parts[:depth])} is a '
+                    f'list of {len(node)} items; index it with 0 to '
+                    f'{len(node) - 1}')
             node = node[int(part)]
             continue
-        if not isinstance(node, (dict, ConfigDict, Config)) or \
-                part not in node:
-            keys = list(node.keys()) if hasattr(node, 'keys') else []
-            near = difflib.get_close_matches(part, keys, n=1)
-            hint = f'; did you mean {".".join(parts[:depth] + near)}?' \
-                if near else ''
-            raise UserInputError(
-                f'--cfg-options {key}: the config has no '
-                f'{".".join(parts[:depth + 1])}{hint}')
+        if not isinstance(node, dict):
+            return
+        if part not in node:
+            near = difflib.get_close_matches(part, list(node.keys()), n=1,
+                                             cutoff=0.8)
+            if near:
+                raise UserInputError(
+                    f'--cfg-options {key}: the config has no '
+                    f'{".".join(parts[:depth + 1])}; did you mean '
+                    f'{".".join(parts[:depth] + near)}?')
+            return  # a new key: allowed
         node = node[part]
 
 
@@ -102,22 +107,18 @@ def check_data(cfg: Config, loaders: Iterable[str]) -> None:
         data_root = ds.get('data_root')
         ann_file = ds.get('ann_file')
         key = f'{loader}.dataset'
-        if data_root and '://' not in str(data_root) and \
-                not osp.isdir(data_root):
-            raise UserInputError(
-                f'{loader}: data root {data_root} does not exist; put the '
-                'dataset there (docs/data.md) or run with --cfg-options '
-                f'{key}.data_root=/path/to/data/')
         if ann_file:
             path = _resolve(data_root, ann_file)
             if '://' not in path and not osp.isfile(path):
+                where = f' (data root {data_root} does not exist)' if \
+                    data_root and not osp.isdir(data_root) else ''
                 raise UserInputError(
-                    f'{loader}: annotation file {path} not found; put the '
-                    'dataset there (docs/data.md) or point the config '
-                    f'elsewhere with --cfg-options {key}.data_root=... '
-                    f'{key}.ann_file=...')
+                    f'{loader}: annotation file {path} not found{where}; put '
+                    'the dataset there (docs/data.md) or point the config '
+                    f'elsewhere with --cfg-options {key}.data_root=/path/to/'
+                    f'data/ (and {key}.ann_file=... if it is named otherwise)')
             if '://' not in path and path.endswith('.json'):
-                _check_coco_json(loader, path)
+                _check_coco_json(loader, key, ds, path)
         img_dir = (ds.get('data_prefix') or {}).get('img')
         if img_dir is not None:
             path = _resolve(data_root, img_dir)
@@ -138,8 +139,20 @@ def check_data(cfg: Config, loaders: Iterable[str]) -> None:
                     'instances.json')
 
 
-def _check_coco_json(loader: str, path: str) -> None:
-    """Cheap structural check: the file starts like a JSON object."""
+def _config_classes(ds: dict) -> Optional[tuple]:
+    classes = (ds.get('metainfo') or {}).get('classes')
+    if classes is None:
+        from mmdet.registry import DATASETS
+        ds_cls = DATASETS.get(ds.get('type', ''))
+        classes = getattr(ds_cls, 'METAINFO', {}).get('classes')
+    return tuple(classes) if classes else None
+
+
+def _check_coco_json(loader: str, key: str, ds: dict, path: str) -> None:
+    """Check the COCO keys and that the config's classes occur in the file.
+
+    Files over 50 MB (full COCO) are only checked to start like JSON.
+    """
     with open(path, 'rb') as f:
         head = f.read(64).lstrip()
     if not head.startswith(b'{'):
@@ -160,3 +173,12 @@ def _check_coco_json(loader: str, path: str) -> None:
             raise UserInputError(
                 f'{loader}: annotation file {path} lacks the COCO keys '
                 f'{", ".join(missing)}; it must be a COCO instances file')
+        names = [c.get('name') for c in data['categories']]
+        classes = _config_classes(ds)
+        if classes and names and not set(names) & set(classes):
+            raise UserInputError(
+                f'{loader}: none of the categories in {path} '
+                f'({", ".join(map(str, names[:6]))}...) is among the '
+                f'config\'s classes ({", ".join(classes[:6])}...), so no '
+                f'image would be used; set {key}.metainfo.classes and the '
+                'heads\' num_classes to the categories of your data')

@@ -30,8 +30,7 @@ def prepare_launcher(cfg: Config, launcher: str) -> None:
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
     cfg.model_wrapper_cfg = dict(
-        type='MMDistributedDataParallel', device_ids=None,
-        broadcast_buffers=False)
+        type='MMDistributedDataParallel', device_ids=None)
 
 
 def set_local_rank(local_rank: int) -> None:
