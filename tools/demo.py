@@ -90,9 +90,10 @@ def main():
     train_cmd = [sys.executable, 'tools/train.py', CONFIG, '--work-dir',
                  work_dir, '--cfg-options'] + options + schedule
     if args.force or not osp.isfile(ckpt):
+        log_path = osp.join(args.out, 'train.log')
         t = step(f'training {CONFIG} for {args.iters} iterations '
-                 f'(log: {work_dir}/train.log)')
-        run(train_cmd, osp.join(work_dir + '.train.log'))
+                 f'(log: {log_path})')
+        run(train_cmd, log_path)
         step(f'trained in {time.time() - t:.0f}s')
     else:
         step(f'reusing the trained checkpoint {ckpt}')
@@ -101,8 +102,10 @@ def main():
     predictions = osp.join(args.out, 'predictions.pkl')
     test_cmd = [sys.executable, 'tools/test.py', CONFIG, ckpt, '--work-dir',
                 test_dir, '--out', predictions, '--cfg-options'] + options
-    t = step('evaluating COCO bbox and mask AP on the validation images')
-    run(test_cmd, osp.join(work_dir + '.test.log'))
+    log_path = osp.join(args.out, 'test.log')
+    t = step('evaluating COCO bbox and mask AP on the validation images '
+             f'(log: {log_path})')
+    run(test_cmd, log_path)
     step(f'evaluated in {time.time() - t:.0f}s')
 
     log = read_run(work_dir)
