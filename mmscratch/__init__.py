@@ -44,4 +44,10 @@ from .utils.checkpoint import install_checkpoint_loader  # noqa: E402
 
 install_checkpoint_loader()
 
-__all__ = ['__version__']
+from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
+                     ScratchAuditError, ScratchAuditHook)
+
+__all__ = [
+    '__version__', 'ComputeBudgetHook', 'ConvergenceHook',
+    'ScratchAuditError', 'ScratchAuditHook'
+]

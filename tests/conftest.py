@@ -118,3 +118,22 @@ def coco_stats(ann_file, pkl, classes):
         ev.summarize()
         stats[iou_type] = ev.stats
     return stats
+
+
+def demo_cfg(data_root, work_dir, **overrides):
+    """The demo config on a synthetic dataset, as a Config for a Runner."""
+    from mmscratch.utils.config import load_config
+    opts = dict(o.split('=', 1) for o in data_options(data_root))
+    cfg = load_config(DEMO_CONFIG)
+    cfg.merge_from_dict(opts)
+    cfg.work_dir = str(work_dir)
+    cfg.merge_from_dict({
+        'train_cfg.max_iters': 4,
+        'train_cfg.val_interval': 2,
+        'default_hooks.checkpoint.interval': 2,
+        'default_hooks.logger.interval': 1,
+        'log_level': 'WARNING',
+        'randomness.seed': 0,
+    })
+    cfg.merge_from_dict(overrides)
+    return cfg

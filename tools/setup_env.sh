@@ -59,11 +59,15 @@ else
     KEY="$("$PY" -c 'import sys, torch; print("py%d%d-torch%s-cuda%s" % (sys.version_info[0], sys.version_info[1], torch.__version__, torch.version.cuda or "none"))')"
     WHEELS="$CACHE/wheels/$KEY"
     if ! ls "$WHEELS"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
-        log "building mmcv $MMCV_VERSION with ops (about 7 minutes on 2 cores)"
-        # mmcv's setup.py imports pkg_resources, gone from setuptools >= 81;
-        # its build works with setuptools < 70.
-        "${PIP[@]}" install "setuptools<70" ninja wheel
+        log "building mmcv $MMCV_VERSION with ops (about 8 minutes on 2 cores)"
+        # mmcv's setup.py imports pkg_resources and builds with setuptools
+        # < 70; those build tools go to a side folder on PYTHONPATH so the
+        # environment keeps the setuptools torch needs (>= 77).
         BUILD="$(mktemp -d)"
+        "${PIP[@]}" install --target "$BUILD/build-tools" "setuptools<70" \
+            ninja wheel
+        PATH="$BUILD/build-tools/bin:$PATH" \
+        PYTHONPATH="$BUILD/build-tools${PYTHONPATH:+:$PYTHONPATH}" \
         MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
             "${PIP[@]}" wheel --no-deps --no-build-isolation \
             --no-binary mmcv -w "$BUILD" "mmcv==$MMCV_VERSION"
@@ -78,7 +82,7 @@ else
 fi
 
 log "installing the pinned requirements and mmscratch (editable)"
-# torch needs setuptools >= 77 at run time; mmcv's build wanted < 70.
+# torch needs setuptools >= 77; mmengine imports pkg_resources (gone in 81).
 "${PIP[@]}" install "setuptools>=77,<81" wheel
 "${PIP[@]}" install -r requirements/pinned.txt
 "${PIP[@]}" install --no-deps --no-build-isolation -e .

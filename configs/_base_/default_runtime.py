@@ -12,3 +12,10 @@ default_hooks = dict(
         type='CheckpointHook', by_epoch=False, interval=30000,
         max_keep_ckpts=3))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
+
+# Report (not enforce) whether the run is from scratch, and count the images,
+# instances and pixels seen (docs/hooks.md).
+custom_hooks = [
+    dict(type='ScratchAuditHook', strict=False),
+    dict(type='ComputeBudgetHook'),
+]

@@ -95,3 +95,10 @@ default_hooks = dict(
     checkpoint=dict(interval=100, max_keep_ckpts=2),
     visualization=dict(draw=False))
 log_processor = dict(window_size=20)
+
+# No paper baseline exists for ResNet-18 on synthetic shapes: audit and
+# budget only (tools/demo.py adds the comparison with its pretrained run).
+custom_hooks = [
+    dict(type='ScratchAuditHook', strict=True),
+    dict(type='ComputeBudgetHook', interval=20),
+]

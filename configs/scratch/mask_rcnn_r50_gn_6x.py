@@ -4,5 +4,5 @@ _base_ = [
     '../_base_/models/mask_rcnn_r50_fpn_gn.py',
     '../_base_/datasets/coco_instance.py',
     '../_base_/schedules/schedule_6x.py',
-    '../_base_/default_runtime.py',
+    '../_base_/scratch_runtime.py',
 ]

@@ -82,14 +82,19 @@ def read_run(work_dir: str) -> RunLog:
                              '(no <timestamp>/vis_data/scalars.json)')
     train: Dict[int, Dict] = {}
     val: Dict[int, Dict] = {}
+    seen_in: Dict[tuple, str] = {}
     for path in files:
         for rec in _read_lines(path):
             step = rec.get('step')
             if step is None:
                 continue
-            if any(k.startswith(('coco/', 'pascal_voc/')) for k in rec):
-                val[step] = rec
-            else:
-                train[step] = rec
+            # records of one step from several writers (the logger, the
+            # budget hook) merge; a later launch of the same step replaces
+            target = val if any(k.startswith(('coco/', 'pascal_voc/'))
+                                for k in rec) else train
+            if path != seen_in.get((id(target), step)):
+                target[step] = {}
+                seen_in[(id(target), step)] = path
+            target[step].update(rec)
     return RunLog(work_dir, [train[k] for k in sorted(train)],
                   [val[k] for k in sorted(val)])

@@ -36,7 +36,14 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     if cfg_options:
         for key in cfg_options:
             _check_key_path(cfg, key)
-        cfg.merge_from_dict(cfg_options)
+        try:
+            cfg.merge_from_dict(cfg_options)
+        except (KeyError, TypeError) as err:
+            msg = str(err).strip('"\'').split('. You may')[0]
+            raise UserInputError(
+                f'--cfg-options cannot be applied: {msg}; write a config '
+                'that _base_-inherits this one and sets the key there, with '
+                '_delete_=True if it replaces a whole dict') from None
     return cfg
 
 

@@ -10,8 +10,31 @@ from mmengine.config import Config
 from .errors import UserInputError
 
 
+def _uses_syncbn(node) -> bool:
+    if isinstance(node, dict):
+        return node.get('type') == 'SyncBN' or any(
+            _uses_syncbn(v) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_uses_syncbn(v) for v in node)
+    return False
+
+
+def _syncbn_to_bn(node) -> None:
+    if isinstance(node, dict):
+        if node.get('type') == 'SyncBN':
+            node['type'] = 'BN'
+        for v in node.values():
+            _syncbn_to_bn(v)
+    elif isinstance(node, (list, tuple)):
+        for v in node:
+            _syncbn_to_bn(v)
+
+
 def prepare_launcher(cfg: Config, launcher: str) -> None:
-    """Make ``launcher`` work on machines without CUDA.
+    """Make ``launcher`` work on machines without CUDA; SyncBN fallback.
+
+    A single-process run of a SyncBN config uses BN instead (what SyncBN
+    computes on one process), with a warning.
 
     mmengine's ``init_dist`` always calls ``torch.cuda.set_device`` and its
     DDP wrapper passes ``device_ids=[LOCAL_RANK]``. Without CUDA this creates
@@ -19,8 +42,18 @@ def prepare_launcher(cfg: Config, launcher: str) -> None:
     model with ``device_ids=None``. With CUDA nothing changes.
     """
     cfg.launcher = launcher
+    if launcher == 'none' and _uses_syncbn(cfg.get('model')):
+        # one process: SyncBN and BN compute the same statistics
+        _syncbn_to_bn(cfg.model)
+        print('warning: SyncBN needs a distributed launch; this single-'
+              'process run uses BN (the same statistics on one process). '
+              'Use tools/dist_train.sh for multi-GPU SyncBN.', file=sys.stderr)
     if launcher == 'none' or torch.cuda.is_available():
         return
+    if _uses_syncbn(cfg.get('model')):
+        raise UserInputError(
+            'SyncBN needs CUDA when distributed, and this machine has none; '
+            'use a GN config (configs/*/..._gn_...py) for CPU runs')
     if launcher != 'pytorch':
         raise UserInputError(
             f'--launcher {launcher} needs CUDA on this machine; use '

@@ -1,0 +1,9 @@
+# Runtime of the ImageNet-initialised counterparts: the audit reports that the
+# run is not from scratch, and the compute budget includes ImageNet-1k
+# pretraining (100 epochs of 1.28M images), as in the paper's Figure 2.
+_base_ = './default_runtime.py'
+
+custom_hooks = [
+    dict(type='ScratchAuditHook', strict=False),
+    dict(type='ComputeBudgetHook', pretrain='imagenet-1k-100ep'),
+]

@@ -1,0 +1,8 @@
+# Mask R-CNN R50-FPN, SyncBN everywhere, ImageNet init (the torchvision ResNet-50),
+# fine-tuned 5x with nothing frozen.
+_base_ = [
+    '../_base_/models/mask_rcnn_r50_fpn_syncbn_pretrained.py',
+    '../_base_/datasets/coco_instance.py',
+    '../_base_/schedules/schedule_5x.py',
+    '../_base_/pretrained_runtime.py',
+]

@@ -1,0 +1,7 @@
+from .hooks import (ComputeBudgetHook, ConvergenceHook, ScratchAuditError,
+                    ScratchAuditHook)
+
+__all__ = [
+    'ComputeBudgetHook', 'ConvergenceHook', 'ScratchAuditError',
+    'ScratchAuditHook'
+]
