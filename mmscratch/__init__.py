@@ -46,8 +46,11 @@ install_checkpoint_loader()
 
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
                      ScratchAuditError, ScratchAuditHook)
+from .models import InstanceSegTTAModel  # noqa: E402
+from .models import LastStageMaskCascadeRoIHead  # noqa: E402
 
 __all__ = [
     '__version__', 'ComputeBudgetHook', 'ConvergenceHook',
+    'InstanceSegTTAModel', 'LastStageMaskCascadeRoIHead',
     'ScratchAuditError', 'ScratchAuditHook'
 ]

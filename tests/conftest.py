@@ -136,4 +136,7 @@ def demo_cfg(data_root, work_dir, **overrides):
         'randomness.seed': 0,
     })
     cfg.merge_from_dict(overrides)
+    # mmengine reuses a visualizer of the same name (and its log folder)
+    # across Runners of one process: give each Runner its own
+    cfg.visualizer.name = f'visualizer_{id(cfg)}_{osp.basename(work_dir)}'
     return cfg

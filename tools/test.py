@@ -14,12 +14,13 @@ try:
 except ImportError as err:
     sys.exit(f'error: {err}')
 
-from mmengine.config import DictAction  # noqa: E402
+from mmengine.config import ConfigDict, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmscratch.utils.config import check_data, load_config  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
-from mmscratch.utils.launch import (prepare_launcher, run_tool,  # noqa: E402
+from mmscratch.utils.launch import (close_launcher,  # noqa: E402
+                                    prepare_launcher, run_tool,
                                     set_local_rank)
 
 
@@ -31,6 +32,10 @@ def parse_args():
     parser.add_argument(
         '--out', help='dump the predictions to this pickle file')
     parser.add_argument(
+        '--tta', action='store_true',
+        help='test-time augmentation with the config\'s tta_model and '
+        'tta_pipeline')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config keys, e.g. test_dataloader.batch_size=4')
     parser.add_argument(
@@ -40,6 +45,20 @@ def parse_args():
     args = parser.parse_args()
     set_local_rank(args.local_rank)
     return args
+
+
+def apply_tta(cfg, path: str) -> None:
+    """Wrap the model in tta_model and test with tta_pipeline."""
+    if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
+        raise UserInputError(
+            f'--tta: {path} has no tta_model/tta_pipeline; use a *_tta.py '
+            'config such as configs/scratch/'
+            'cascade_mask_rcnn_x152_gn_trainaug_9x_tta.py')
+    cfg.model = ConfigDict(**cfg.tta_model, module=cfg.model)
+    dataset = cfg.test_dataloader.dataset
+    while 'dataset' in dataset:  # dataset wrappers
+        dataset = dataset.dataset
+    dataset.pipeline = cfg.tta_pipeline
 
 
 def main():
@@ -55,6 +74,8 @@ def main():
                              'pass the .pth file written by tools/train.py')
     if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
         raise UserInputError(f'--out {args.out}: use a .pkl file name')
+    if args.tta:
+        apply_tta(cfg, args.config)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     prepare_launcher(cfg, args.launcher)
@@ -66,6 +87,7 @@ def main():
         runner.test_evaluator.metrics.append(
             DumpDetResults(out_file_path=args.out))
     runner.test()
+    close_launcher()
 
 
 if __name__ == '__main__':

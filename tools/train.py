@@ -21,7 +21,8 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmscratch.utils.config import check_data, load_config  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
-from mmscratch.utils.launch import (prepare_launcher, run_tool,  # noqa: E402
+from mmscratch.utils.launch import (close_launcher,  # noqa: E402
+                                    prepare_launcher, run_tool,
                                     set_local_rank)
 
 
@@ -96,6 +97,7 @@ def main():
     check_work_dir(cfg.work_dir)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    close_launcher()
 
 
 def check_work_dir(work_dir: str) -> None:

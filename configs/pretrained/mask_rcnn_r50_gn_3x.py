@@ -1,4 +1,4 @@
-# Mask R-CNN R50-FPN, GN everywhere, ImageNet init (the GN ResNet-50 of MMDetection),
+# Mask R-CNN R50-FPN, GN everywhere, ImageNet init (MMDetection's GN R-50),
 # fine-tuned 3x with nothing frozen.
 # Paper (Table 1, GN): 40.8 box AP.
 _base_ = [

@@ -1,4 +1,4 @@
-# Mask R-CNN R50-FPN, SyncBN everywhere, ImageNet init (the torchvision ResNet-50),
+# Mask R-CNN R50-FPN, SyncBN everywhere, ImageNet init (torchvision R-50),
 # fine-tuned 3x with nothing frozen.
 _base_ = [
     '../_base_/models/mask_rcnn_r50_fpn_syncbn_pretrained.py',

@@ -26,7 +26,7 @@ _trusted: Set[str] = set()
 
 
 def _history_buffer_getattr(obj, name: str):
-    """Stand-in for ``builtins.getattr`` that resolves only what mmengine pickles.
+    """Stand-in for ``builtins.getattr``: only what mmengine pickles.
 
     mmengine pickles ``HistoryBuffer`` statistics methods as
     ``getattr(HistoryBuffer, 'mean')``; any other use is refused, so the

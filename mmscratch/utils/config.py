@@ -5,7 +5,7 @@ import os
 import os.path as osp
 from typing import Iterable, List, Optional
 
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config
 
 from .errors import UserInputError
 

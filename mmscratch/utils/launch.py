@@ -66,6 +66,17 @@ def prepare_launcher(cfg: Config, launcher: str) -> None:
         type='MMDistributedDataParallel', device_ids=None)
 
 
+def close_launcher() -> None:
+    """Wait for every rank, then destroy the process group.
+
+    Exiting with a live gloo group lets one rank's teardown race the other
+    ranks' connections (a rank can die with SIGABRT at exit).
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
+
+
 def set_local_rank(local_rank: int) -> None:
     """Export LOCAL_RANK for launchers that pass --local-rank."""
     if 'LOCAL_RANK' not in os.environ:

@@ -1,4 +1,4 @@
-"""Loading checkpoints under torch's weights_only default, with an allow-list."""
+"""Checkpoint loading under weights_only=True, with an allow-list."""
 import os
 
 import numpy as np

@@ -12,6 +12,7 @@ from ...analysis.plot import lr_drop_iters, plot_curves
 from ...utils.errors import UserInputError
 
 X_UNITS = ('iter', 'epoch', 'images')
+STATE_FILE = 'convergence_state.json'
 
 
 @HOOKS.register_module()
@@ -24,7 +25,8 @@ class ConvergenceHook(Hook):
     next to the validation metrics, and once per metric the point where the
     run first comes within ``tolerance`` of the baseline. At the end, rank 0
     writes ``convergence.json`` and ``convergence.png`` into the work dir.
-    The history is stored in checkpoints, so it survives ``--resume``.
+    The history is kept in checkpoints and in ``convergence_state.json`` of
+    the work dir, so it survives ``--resume``.
 
     Args:
         baseline (str | dict): work dir or ``scalars.json`` of a pretrained
@@ -154,16 +156,33 @@ class ConvergenceHook(Hook):
                     f'iteration {runner.iter}{seen} ({value:.4f} vs '
                     f'{base:.4f})')
         self.history.append(record)
+        if is_main_process():
+            # the checkpoint of this iteration was written before this
+            # validation ran, so a resume reads the result back from here
+            with open(osp.join(runner.work_dir, STATE_FILE), 'w') as f:
+                json.dump(dict(history=self.history,
+                               caught_up=self.caught_up), f)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint.setdefault('meta', {})['convergence'] = dict(
             history=self.history, caught_up=self.caught_up)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        state = checkpoint.get('meta', {}).get('convergence')
-        if state and runner.cfg.get('resume'):
-            self.history = list(state.get('history', []))
-            self.caught_up = dict(state.get('caught_up', {}))
+        if not runner.cfg.get('resume'):
+            return
+        meta = checkpoint.get('meta', {})
+        state = dict(meta.get('convergence') or {})
+        saved = osp.join(runner.work_dir, STATE_FILE)
+        if osp.isfile(saved):
+            with open(saved) as f:
+                state = json.load(f)
+        # keep what was validated up to the resumed iteration (validation
+        # of iteration n runs after its checkpoint is written)
+        last = meta.get('iter', float('inf'))
+        self.history = [r for r in state.get('history', [])
+                        if r['iter'] <= last]
+        self.caught_up = {k: v for k, v in state.get('caught_up', {}).items()
+                          if v['iter'] <= last}
 
     def summary(self) -> dict:
         """What convergence.json holds."""

@@ -1,0 +1,30 @@
+# Faster R-CNN R101-FPN GN, ImageNet init (MMDetection's GN R-101), PASCAL VOC
+# (VOC2007 trainval + VOC2012 train, evaluated on VOC2012 val), train aug.
+# Paper: ImageNet init: 82.7 mAP at 18k iterations (batch 16).
+# LR /10 at 2/3 and 8/9 of the run (the 1x proportions; the paper's VOC steps
+# are not in its reference sheet).
+_base_ = [
+    '../_base_/models/faster_rcnn_r50_fpn_gn_pretrained.py',
+    '../_base_/datasets/voc0712_trainaug.py',
+    '../_base_/schedules/schedule_1x.py',
+    '../_base_/pretrained_runtime.py',
+]
+
+model = dict(
+    backbone=dict(
+        depth=101,
+        init_cfg=dict(checkpoint='open-mmlab://detectron/resnet101_gn')),
+    roi_head=dict(bbox_head=dict(num_classes=20)))
+max_iters = 18000
+train_cfg = dict(max_iters=max_iters, val_interval=3000)
+param_scheduler = [
+    {{_base_.warmup}},
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=max_iters,
+        by_epoch=False,
+        milestones=[12000, 16000],
+        gamma=0.1)
+]
+default_hooks = dict(checkpoint=dict(interval=3000))

@@ -1,0 +1,38 @@
+# Mask R-CNN R50-FPN GN, random init, on 10,000 COCO train2017 images.
+# Paper (less data): pretrained 26.0 box AP at 60k iterations, random init
+# 25.9 at 220k.
+# 220,000 iterations at batch 16: the paper's count.
+# LR /10 at 2/3 and 8/9 of the run (the 1x proportions). Make the subset:
+#   python tools/dataset/make_coco_subset.py \
+#       data/coco/annotations/instances_train2017.json \
+#       data/coco/annotations/instances_train2017_10k.json --num 10000
+_base_ = [
+    '../_base_/models/mask_rcnn_r50_fpn_gn.py',
+    '../_base_/datasets/coco_instance_subset.py',
+    '../_base_/schedules/schedule_1x.py',
+    '../_base_/scratch_runtime.py',
+]
+
+train_dataloader = dict(
+    dataset=dict(ann_file='annotations/instances_train2017_10k.json'))
+max_iters = 220000
+train_cfg = dict(max_iters=max_iters, val_interval=10000)
+param_scheduler = [
+    {{_base_.warmup}},
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=max_iters,
+        by_epoch=False,
+        milestones=[146667, 195556],
+        gamma=0.1)
+]
+default_hooks = dict(checkpoint=dict(interval=10000))
+
+# Table 1 holds full-COCO numbers, so no paper baseline here: audit and
+# budget only (add a ConvergenceHook with the pretrained subset run's work
+# dir as baseline to compare).
+custom_hooks = [
+    dict(type='ScratchAuditHook', strict=True),
+    dict(type='ComputeBudgetHook'),
+]

@@ -1,0 +1,39 @@
+# Mask R-CNN R50-FPN GN, random init, on 1,000 COCO train2017 images.
+# Paper (less data): pretrained 9.9 box AP vs random init 3.5 (5.4 after
+# tuning).
+# 10,000 iterations at batch 16: not given by the paper; chosen here (the
+# 1x length scaled by the data size is shorter; 10k is the floor).
+# LR /10 at 2/3 and 8/9 of the run (the 1x proportions). Make the subset:
+#   python tools/dataset/make_coco_subset.py \
+#       data/coco/annotations/instances_train2017.json \
+#       data/coco/annotations/instances_train2017_1k.json --num 1000
+_base_ = [
+    '../_base_/models/mask_rcnn_r50_fpn_gn.py',
+    '../_base_/datasets/coco_instance_subset.py',
+    '../_base_/schedules/schedule_1x.py',
+    '../_base_/scratch_runtime.py',
+]
+
+train_dataloader = dict(
+    dataset=dict(ann_file='annotations/instances_train2017_1k.json'))
+max_iters = 10000
+train_cfg = dict(max_iters=max_iters, val_interval=10000)
+param_scheduler = [
+    {{_base_.warmup}},
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=max_iters,
+        by_epoch=False,
+        milestones=[6667, 8889],
+        gamma=0.1)
+]
+default_hooks = dict(checkpoint=dict(interval=10000))
+
+# Table 1 holds full-COCO numbers, so no paper baseline here: audit and
+# budget only (add a ConvergenceHook with the pretrained subset run's work
+# dir as baseline to compare).
+custom_hooks = [
+    dict(type='ScratchAuditHook', strict=True),
+    dict(type='ComputeBudgetHook'),
+]

@@ -1,0 +1,117 @@
+"""Every config loads, builds on CPU and keeps the paper's invariants."""
+import glob
+import os.path as osp
+
+import pytest
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import mmscratch  # noqa: F401
+from conftest import ROOT
+from mmdet.registry import MODELS
+from mmscratch.audit import AuditReport, check_config
+
+CONFIGS = sorted(
+    osp.relpath(p, ROOT)
+    for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
+    if '_base_' not in p)
+SCRATCH = [c for c in CONFIGS if c.startswith(('configs/scratch/',
+                                                'configs/demo/'))]
+PRETRAINED = [c for c in CONFIGS if c.startswith('configs/pretrained/')]
+NORMS = (nn.GroupNorm, nn.SyncBatchNorm)
+
+
+def load(path):
+    return Config.fromfile(osp.join(ROOT, path))
+
+
+def test_there_is_a_config_for_every_experiment():
+    names = {osp.basename(c) for c in CONFIGS}
+    for k in (2, 3, 4, 5, 6):
+        for depth in (50, 101):
+            for norm in ('gn', 'syncbn'):
+                name = f'mask_rcnn_r{depth}_{norm}_{k}x.py'
+                assert f'configs/scratch/{name}' in CONFIGS
+                assert f'configs/pretrained/{name}' in CONFIGS
+    for expected in ('faster_rcnn_r50_gn_6x.py',
+                     'mask_rcnn_r101_gn_trainaug_9x.py',
+                     'mask_rcnn_x152_gn_trainaug_9x.py',
+                     'cascade_mask_rcnn_x152_gn_trainaug_9x.py',
+                     'cascade_mask_rcnn_x152_gn_trainaug_9x_tta.py',
+                     'mask_rcnn_r50_gn_coco10k_220k.py',
+                     'faster_rcnn_r101_gn_voc0712_trainaug_144k.py'):
+        assert expected in names
+
+
+@pytest.mark.parametrize('path', CONFIGS)
+def test_schedule_rule(path):
+    cfg = load(path)
+    max_iters = cfg.train_cfg.max_iters
+    steps = [s for s in cfg.param_scheduler if s.type == 'MultiStepLR']
+    assert len(steps) == 1 and not steps[0].by_epoch
+    milestones = steps[0].milestones
+    if max_iters % 90000 == 0 and 'cascade' not in path:
+        # the paper: k x 90k iterations, LR /10 at 60k and 20k before the end
+        assert milestones == [max_iters - 60000, max_iters - 20000]
+    elif 'cascade' in path:  # the last 270k of the 9x schedule
+        assert milestones == [810000 - 60000 - 540000,
+                              810000 - 20000 - 540000]
+    else:  # subsets, VOC and the demo: the 1x proportions, documented
+        assert milestones == [round(max_iters * 2 / 3),
+                              round(max_iters * 8 / 9)] or 'demo' in path
+    assert cfg.optim_wrapper.paramwise_cfg.norm_decay_mult == 0
+    assert cfg.auto_scale_lr.base_batch_size == 16
+
+
+@pytest.mark.parametrize('path', CONFIGS)
+def test_builds_with_the_promised_norms(path):
+    cfg = load(path)
+    backbone = cfg.model.backbone
+    assert backbone.frozen_stages == -1
+    assert backbone.norm_eval is False  # required for SyncBN, harmless GN
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    parts = [model.backbone, model.neck]
+    heads = model.roi_head.bbox_head
+    parts += list(heads) if isinstance(heads, nn.ModuleList) else [heads]
+    if model.roi_head.with_mask:
+        parts += list(model.roi_head.mask_head) if isinstance(
+            model.roi_head.mask_head, nn.ModuleList) else \
+            [model.roi_head.mask_head]
+    for part in parts:
+        norms = [m for m in part.modules()
+                 if isinstance(m, (nn.GroupNorm,
+                                   nn.modules.batchnorm._BatchNorm))]
+        assert norms and all(isinstance(m, NORMS) for m in norms), \
+            f'{path}: {type(part).__name__}'
+    assert all(p.requires_grad for p in model.parameters())
+
+
+@pytest.mark.parametrize('path', SCRATCH)
+def test_scratch_configs_load_nothing(path):
+    cfg = load(path)
+    report = AuditReport()
+    check_config(cfg, report)
+    if 'cascade' in path:  # phase 2 starts from the phase-1 checkpoint
+        assert [f.check for f in report.violations] == ['load_from']
+        return
+    assert report.from_scratch, report.format()
+    assert cfg.load_from is None
+    hooks = {h['type']: h for h in cfg.custom_hooks}
+    assert hooks['ScratchAuditHook']['strict'] is True
+
+
+@pytest.mark.parametrize('path', PRETRAINED)
+def test_pretrained_configs_init_from_imagenet(path):
+    cfg = load(path)
+    init = cfg.model.backbone.init_cfg
+    assert init.type == 'Pretrained'
+    depth = cfg.model.backbone.depth
+    if cfg.model.backbone.norm_cfg.type == 'GN':
+        assert init.checkpoint == f'open-mmlab://detectron/resnet{depth}_gn'
+    else:
+        assert init.checkpoint == f'torchvision://resnet{depth}'
+    hooks = {h['type']: h for h in cfg.custom_hooks}
+    assert hooks['ComputeBudgetHook']['pretrain'] == 'imagenet-1k-100ep'
+    assert hooks['ScratchAuditHook']['strict'] is False
