@@ -1,6 +1,7 @@
 """LastStageMaskCascadeRoIHead and InstanceSegTTAModel on small inputs."""
 import os.path as osp
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -79,6 +80,6 @@ def test_tta_flips_masks_back_and_keeps_the_winners_mask():
                      flip=True)
     merged = tta._merge_single_sample([plain, flipped]).pred_instances
     assert len(merged) == 1  # the two views overlap after the flip back
-    assert merged.scores.item() == 0.9
+    assert merged.scores.item() == pytest.approx(0.9)
     assert torch.equal(merged.bboxes[0], torch.tensor([0., 0., 2., 4.]))
     assert torch.equal(merged.masks[0], left[0])

@@ -1,0 +1,73 @@
+"""make_coco_subset.py and schedule.py."""
+import json
+
+import pytest
+from pycocotools.coco import COCO
+
+from conftest import run_tool
+
+
+def test_subset_round_trips_through_pycocotools(synthetic_data, tmp_path):
+    src = f'{synthetic_data}/annotations/instances_train.json'
+    out = tmp_path / 'sub.json'
+    proc = run_tool(['tools/dataset/make_coco_subset.py', src, str(out),
+                     '--num', '20', '--seed', '1'])
+    assert proc.returncode == 0, proc.stderr
+    full, sub = COCO(src), COCO(str(out))
+    assert len(sub.imgs) == 20
+    assert set(sub.imgs) <= set(full.imgs)
+    # every annotation of a kept image is kept, with its category id
+    expected = [a for a in full.anns.values() if a['image_id'] in sub.imgs]
+    assert sorted(a['id'] for a in expected) == sorted(sub.anns)
+    assert sub.getCatIds() == full.getCatIds()
+    assert f'20 of 48 images, {len(expected)} of {len(full.anns)} ' \
+        'instances' in proc.stdout
+    # deterministic by seed
+    again = tmp_path / 'again.json'
+    run_tool(['tools/dataset/make_coco_subset.py', src, str(again),
+              '--num', '20', '--seed', '1'])
+    assert json.loads(out.read_text()) == json.loads(again.read_text())
+    frac = tmp_path / 'frac.json'
+    run_tool(['tools/dataset/make_coco_subset.py', src, str(frac),
+              '--fraction', '0.25'])
+    assert len(COCO(str(frac)).imgs) == 12
+
+
+@pytest.mark.parametrize('args,match', [
+    (['--num', '1000'], 'between 1 and the 48 images'),
+    (['--fraction', '1.5'], 'must be in (0, 1]'),
+])
+def test_subset_refuses_bad_requests(synthetic_data, tmp_path, args, match):
+    src = f'{synthetic_data}/annotations/instances_train.json'
+    proc = run_tool(['tools/dataset/make_coco_subset.py', src,
+                     str(tmp_path / 'x.json')] + args)
+    assert proc.returncode != 0
+    assert match in proc.stderr and 'Traceback' not in proc.stderr
+
+
+def test_subset_refuses_bad_files(tmp_path):
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"images": []}')
+    proc = run_tool(['tools/dataset/make_coco_subset.py', str(bad),
+                     str(tmp_path / 'x.json'), '--num', '1'])
+    assert proc.returncode != 0
+    assert 'lacks the COCO keys annotations, categories' in proc.stderr
+    proc = run_tool(['tools/dataset/make_coco_subset.py', str(bad),
+                     str(bad), '--num', '1'])
+    assert 'would overwrite' in proc.stderr
+
+
+def test_schedule_matches_the_configs():
+    proc = run_tool(['tools/analysis/schedule.py', '--images', '118287',
+                     '--batch', '16', '--multiple', '6x', '--json'])
+    s = json.loads(proc.stdout)
+    assert s['max_iters'] == 540000
+    assert s['milestones'] == [480000, 520000]
+    assert s['lr'] == 0.02
+    assert round(s['epochs']) == 73  # the paper: 6x is about 73 epochs
+    proc = run_tool(['tools/analysis/schedule.py', '--images', '10000',
+                     '--batch', '8', '--multiple', '3'])
+    assert 'iterations:   540,000' in proc.stdout
+    assert '420,000 and 500,000' in proc.stdout
+    assert 'LR:           0.01' in proc.stdout
+    assert 'param_scheduler.1.milestones=[420000,500000]' in proc.stdout
