@@ -13,7 +13,7 @@ import os.path as osp
 from typing import Dict, List, Tuple, Union
 
 from ..utils.errors import UserInputError
-from .logs import read_run
+from .logs import images_at, read_run
 
 Points = List[Tuple[float, float]]
 PAPER_FILE = osp.join(osp.dirname(osp.dirname(__file__)), 'data',
@@ -45,25 +45,15 @@ def _from_run(path: str, x: str) -> Dict[str, Points]:
     if not run.val:
         raise UserInputError(f'baseline run {path} has no validation '
                              'results yet')
-    if x == 'iter':
-        def convert(step):
-            return step
-    elif x == 'images':
-        seen = [(r['step'], r['budget/images']) for r in run.train
-                if 'budget/images' in r]
-        if not seen:
-            raise UserInputError(
-                f'baseline run {path} has no budget/images (it ran without '
-                'ComputeBudgetHook); use x="iter"')
-        steps, images = zip(*seen)
-
-        def convert(step):
-            return interpolate(list(zip(steps, images)), step)[0]
-    else:
+    if x not in ('iter', 'images'):
         raise UserInputError(f'x={x!r} is not supported for a run baseline; '
                              'use "iter" or "images"')
-    return {name: [(convert(s), v) for s, v in run.metric(name)]
-            for name in run.metric_names()}
+    out = {}
+    for name in run.metric_names():
+        steps, values = zip(*run.metric(name))
+        xs = images_at(run, list(steps)) if x == 'images' else steps
+        out[name] = list(zip(xs, values))
+    return out
 
 
 def load_baseline(spec: Union[str, dict], x: str = 'iter'

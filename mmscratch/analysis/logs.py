@@ -98,3 +98,50 @@ def read_run(work_dir: str) -> RunLog:
             target[step].update(rec)
     return RunLog(work_dir, [train[k] for k in sorted(train)],
                   [val[k] for k in sorted(val)])
+
+
+def config_name(work_dir: str) -> str:
+    """The config name mmengine dumped into the work dir, else its name."""
+    dumped = [osp.splitext(osp.basename(p))[0]
+              for p in glob.glob(osp.join(work_dir, '*.py'))]
+    if len(dumped) == 1:
+        return dumped[0]
+    return osp.basename(osp.normpath(work_dir))
+
+
+def lr_drops(run: RunLog, factor: float = 0.5) -> List[int]:
+    """Steps where the logged LR fell below ``factor`` x the previous one."""
+    drops, prev = [], None
+    for rec in run.train:
+        lr = rec.get('lr')
+        if lr is None:
+            continue
+        if prev is not None and lr < prev * factor:
+            drops.append(rec['step'])
+        prev = lr
+    return drops
+
+
+def images_at(run: RunLog, steps: List[float]) -> List[float]:
+    """Images seen at the given steps, from the logged budget/images.
+
+    Raises:
+        UserInputError: the run was trained without ComputeBudgetHook.
+    """
+    seen = [(r['step'], r['budget/images']) for r in run.train
+            if 'budget/images' in r]
+    if not seen:
+        raise UserInputError(
+            f'{run.work_dir} has no budget/images (trained without '
+            'ComputeBudgetHook); use --x iter')
+    out = []
+    for step in steps:
+        below = [p for p in seen if p[0] <= step]
+        above = [p for p in seen if p[0] >= step]
+        if below and above and above[0][0] != below[-1][0]:
+            (s0, i0), (s1, i1) = below[-1], above[0]
+            out.append(i0 + (i1 - i0) * (step - s0) / (s1 - s0))
+        else:  # at a logged step, or past the last one: images per step
+            s, i = (below or above)[-1 if below else 0]
+            out.append(i * step / s if s else i)
+    return out

@@ -1,0 +1,154 @@
+"""Table-1-style summary of runs: final AP by backbone x init and schedule.
+
+Rows are backbone/norm/init, columns schedules, cells the final bbox / mask
+AP (in %), with the paper's Table 1 value and the difference where it has
+one. Run names are read from the config mmengine dumped into each work dir
+(``{algo}_{backbone}_{norm}[_{variant}]_{schedule}``); the init from its
+backbone ``init_cfg``.
+
+Example:
+    python tools/analysis/summarize.py work_dirs/* --format md
+"""
+import argparse
+import csv
+import glob
+import io
+import os.path as osp
+import re
+import sys
+import warnings
+
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
+
+from mmscratch.analysis import config_name, paper_reference, read_run
+from mmscratch.utils.errors import UserInputError
+from mmscratch.utils.launch import run_tool
+
+NAME = re.compile(r'^(?P<algo>[a-z_]+?)_(?P<backbone>[rx]\d+)_(?P<norm>gn|'
+                  r'syncbn|bn)(?:_(?P<variant>.+?))?_(?P<sched>\d+x|\d+k)$')
+MISSING = '-'
+
+
+def describe(work_dir):
+    """Row label, schedule and Table 1 key of a run's work dir."""
+    name = config_name(work_dir)
+    match = NAME.match(name)
+    if not match:
+        raise UserInputError(
+            f'{work_dir}: cannot read backbone and schedule from the config '
+            f'name {name!r}; name configs {{algo}}_{{backbone}}_{{norm}}'
+            '[_{variant}]_{schedule}.py (e.g. mask_rcnn_r50_gn_6x.py)')
+    init = 'pretrained' if _is_pretrained(work_dir) else 'random'
+    variant = f' {match["variant"]}' if match['variant'] else ''
+    label = (f'{match["algo"]} {match["backbone"].upper()} '
+             f'{match["norm"].upper()}{variant} {init}')
+    # Table 1 is Mask R-CNN + GN on full COCO, without variants
+    in_table1 = match['algo'] == 'mask_rcnn' and match['norm'] == 'gn' \
+        and not match['variant']
+    key = f'{match["backbone"]}_{init}' if in_table1 else None
+    return label, match['sched'], key
+
+
+def _is_pretrained(work_dir):
+    """Whether the dumped config loads an ImageNet backbone."""
+    dumped = glob.glob(osp.join(work_dir, '*.py'))
+    text = open(dumped[0]).read() if dumped else ''
+    return "type='Pretrained'" in text or 'type="Pretrained"' in text
+
+
+def collect(runs):
+    """{(row, schedule): dict(bbox=, segm=, paper=, kind=)} of final APs."""
+    cells, kinds = {}, {}
+    for work_dir in runs:
+        run = read_run(work_dir)
+        if not run.val:
+            raise UserInputError(f'{work_dir} has no validation results yet')
+        kind = 'coco' if run.final('coco/bbox_mAP') is not None else 'voc'
+        kinds.setdefault(kind, []).append(work_dir)
+        row, sched, key = describe(work_dir)
+        if (row, sched) in cells:
+            raise UserInputError(
+                f'{work_dir} and {cells[(row, sched)]["work_dir"]} fill the '
+                f'same cell ({row}, {sched}); pass one run per cell')
+        table = paper_reference()['table1_bbox']['rows']
+        paper = table.get(key, {}).get(sched)
+        cells[(row, sched)] = dict(
+            work_dir=work_dir, paper=paper,
+            bbox=run.final('coco/bbox_mAP'), segm=run.final('coco/segm_mAP'),
+            voc=run.final('pascal_voc/mAP'), step=run.val[-1]['step'])
+    if len(kinds) > 1:
+        raise UserInputError(
+            'the runs report different metrics (COCO: '
+            f'{", ".join(kinds.get("coco", []))}; VOC: '
+            f'{", ".join(kinds.get("voc", []))}); summarise one kind at once')
+    return cells
+
+
+def pct(value):
+    return MISSING if value is None else f'{100 * value:.1f}'
+
+
+def cell_text(cell):
+    if cell is None:
+        return MISSING
+    if cell['bbox'] is None:
+        text = f'{pct(cell["voc"])} mAP'
+    else:
+        text = f'{pct(cell["bbox"])} / {pct(cell["segm"])}'
+    if cell['paper'] is not None and cell['bbox'] is not None:
+        diff = 100 * (cell['bbox'] - cell['paper'])
+        text += f' (paper {pct(cell["paper"])}, {diff:+.1f})'
+    return text
+
+
+def _sched_key(sched):
+    return (sched[-1], float(sched[:-1]))
+
+
+def to_markdown(cells):
+    rows = sorted({r for r, _ in cells})
+    scheds = sorted({s for _, s in cells}, key=_sched_key)
+    lines = ['| run | ' + ' | '.join(scheds) + ' |',
+             '|---|' + '---|' * len(scheds)]
+    for row in rows:
+        lines.append(f'| {row} | ' + ' | '.join(
+            cell_text(cells.get((row, s))) for s in scheds) + ' |')
+    lines.append('')
+    lines.append('Cells: final box AP / mask AP (%) at the last validation; '
+                 'paper: Table 1 box AP and the difference.')
+    return '\n'.join(lines)
+
+
+def to_csv(cells):
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(['run', 'schedule', 'iteration', 'bbox_AP', 'mask_AP',
+                     'voc_mAP', 'paper_bbox_AP', 'diff', 'work_dir'])
+    for (row, sched), c in sorted(cells.items()):
+        diff = None if c['paper'] is None or c['bbox'] is None else \
+            round(100 * (c['bbox'] - c['paper']), 1)
+        writer.writerow([row, sched, c['step'],
+                         *(None if v is None else round(100 * v, 1)
+                           for v in (c['bbox'], c['segm'], c['voc'],
+                                     c['paper'])), diff, c['work_dir']])
+    return buf.getvalue()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('runs', nargs='+', help='work dirs of runs')
+    parser.add_argument('--format', choices=['md', 'csv'], default='md')
+    parser.add_argument('--out', help='write the table here too')
+    args = parser.parse_args()
+    cells = collect(args.runs)
+    text = to_markdown(cells) if args.format == 'md' else to_csv(cells)
+    print(text)
+    if args.out:
+        with open(args.out, 'w') as f:
+            f.write(text + '\n')
+
+
+if __name__ == '__main__':
+    run_tool(main)
