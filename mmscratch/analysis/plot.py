@@ -15,7 +15,8 @@ def plot_curves(curves: Dict[str, Points],
                 xlabel: str = 'iterations',
                 ylabel: str = 'AP',
                 title: Optional[str] = None,
-                reference: Optional[Dict[str, Points]] = None):
+                reference: Optional[Dict[str, Points]] = None,
+                ax=None):
     """Draw one line per curve and save it as PNG.
 
     Args:
@@ -27,11 +28,15 @@ def plot_curves(curves: Dict[str, Points],
         title (str, optional): figure title. Defaults to None.
         reference (dict[str, list], optional): label -> points drawn as
             markers only (e.g. the paper's numbers). Defaults to None.
+        ax (matplotlib.axes.Axes, optional): draw into these axes (a panel
+            of a larger figure) instead of a new figure. Defaults to None.
 
     Returns:
         matplotlib.figure.Figure: the figure (left open for inspection).
     """
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    fig = ax.figure
     for label, points in curves.items():
         if not points:
             continue

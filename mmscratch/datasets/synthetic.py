@@ -44,21 +44,25 @@ def _shape_outline(name: str, size: float, aspect: float,
     raise ValueError(f'unknown shape {name!r}; choose from {CATEGORIES}')
 
 
-def _texture(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
-    """A random colour field: smooth blobs, optional stripes, fine noise."""
+def _texture(h: int, w: int, rng: np.random.Generator,
+             strength: float = 1.0) -> np.ndarray:
+    """A random colour field: smooth blobs, optional stripes, fine noise.
+
+    ``strength`` scales everything but the base colour (0: flat colour).
+    """
     base = rng.uniform(0, 255, 3)
     grid = rng.normal(0, 40, (rng.integers(2, 6), rng.integers(2, 6), 3))
     field = cv2.resize(grid.astype(np.float32), (w, h),
                        interpolation=cv2.INTER_CUBIC)
-    img = base + field
+    img = base + strength * field
     if rng.random() < 0.4:
         period = rng.uniform(4, 16)
         angle = rng.uniform(0, np.pi)
         yy, xx = np.mgrid[0:h, 0:w]
         phase = (xx * np.cos(angle) + yy * np.sin(angle)) / period
-        img = img + (np.sin(2 * np.pi * phase)[..., None] *
-                     rng.uniform(10, 40, 3))
-    img = img + rng.normal(0, rng.uniform(2, 12), (h, w, 3))
+        img = img + strength * (np.sin(2 * np.pi * phase)[..., None] *
+                                rng.uniform(10, 40, 3))
+    img = img + strength * rng.normal(0, rng.uniform(2, 12), (h, w, 3))
     return np.clip(img, 0, 255)
 
 
@@ -71,13 +75,14 @@ def _visible_polygons(mask: np.ndarray) -> List[List[float]]:
 
 def render_image(rng: np.random.Generator, height: int, width: int,
                  max_objects: int, size_range: Tuple[float, float],
-                 min_visible: float = 0.3) -> Tuple[np.ndarray, List[dict]]:
+                 min_visible: float = 0.3,
+                 texture: float = 1.0) -> Tuple[np.ndarray, List[dict]]:
     """Draw one image and return it with its instances.
 
     Each instance is a dict with ``category_id`` (1-based), ``mask`` (the
     visible part, bool HxW) and ``polygons``.
     """
-    img = _texture(height, width, rng)
+    img = _texture(height, width, rng, texture)
     masks, cats = [], []
     for _ in range(int(rng.integers(1, max_objects + 1))):
         cat = int(rng.integers(len(CATEGORIES)))
@@ -95,7 +100,7 @@ def render_image(rng: np.random.Generator, height: int, width: int,
         if mask.sum() < 16:
             continue
         region = mask.astype(bool)
-        img[region] = _texture(height, width, rng)[region]
+        img[region] = _texture(height, width, rng, texture)[region]
         masks.append(region)
         cats.append(cat)
     instances = []
@@ -118,7 +123,8 @@ def make_synthetic_coco(out_dir: str,
                         image_size: Sequence[int] = (128, 128),
                         max_objects: int = 6,
                         size_range: Tuple[float, float] = (0.15, 0.5),
-                        seed: int = 0) -> Dict[str, str]:
+                        seed: int = 0,
+                        texture: float = 1.0) -> Dict[str, str]:
     """Write a COCO-format instance segmentation dataset.
 
     Layout: ``out_dir/{split}/000001.png`` and
@@ -133,6 +139,8 @@ def make_synthetic_coco(out_dir: str,
         size_range (tuple[float, float]): shape size as a fraction of the
             shorter image side. Defaults to (0.15, 0.5).
         seed (int): random seed. Defaults to 0.
+        texture (float): strength of the textures, stripes and noise of
+            shapes and background; 0 gives flat colours. Defaults to 1.
 
     Returns:
         dict[str, str]: the annotation file written for each split.
@@ -153,7 +161,7 @@ def make_synthetic_coco(out_dir: str,
         images, annotations = [], []
         for image_id in range(1, int(count) + 1):
             img, instances = render_image(rng, height, width, max_objects,
-                                          size_range)
+                                          size_range, texture=texture)
             file_name = f'{image_id:06d}.png'
             cv2.imwrite(osp.join(out_dir, split, file_name), img[..., ::-1])
             images.append(dict(id=image_id, file_name=file_name,
@@ -176,3 +184,75 @@ def make_synthetic_coco(out_dir: str,
                            categories=categories), f)
         written[split] = ann_file
     return written
+
+
+# A classification task that stands in for ImageNet in the demo: other shape
+# families than the detection data, one object per image, the same kind of
+# textures, so that it teaches edges and textures but not the categories.
+PRETRAIN_CLASSES = ('ring', 'ellipse', 'arrow', 'bar', 'crescent', 'lshape',
+                    'zigzag', 'dots')
+
+
+def _pretrain_mask(name: str, size: int, rng: np.random.Generator
+                   ) -> np.ndarray:
+    mask = np.zeros((size, size), np.uint8)
+    c = tuple(int(v) for v in rng.uniform(0.35 * size, 0.65 * size, 2))
+    r = int(rng.uniform(0.2, 0.38) * size)
+    angle = float(rng.uniform(0, 180))
+    thick = max(2, int(rng.uniform(0.06, 0.12) * size))
+    if name == 'ring':
+        cv2.circle(mask, c, r, 1, thick)
+    elif name == 'ellipse':
+        cv2.ellipse(mask, (c, (2 * r, int(r * rng.uniform(0.6, 1.2))),
+                           angle), 1, -1)
+    elif name == 'arrow':
+        end = (int(c[0] + r * np.cos(np.radians(angle))),
+               int(c[1] + r * np.sin(np.radians(angle))))
+        start = (2 * c[0] - end[0], 2 * c[1] - end[1])
+        cv2.arrowedLine(mask, start, end, 1, thick, tipLength=0.4)
+    elif name == 'bar':
+        cv2.ellipse(mask, (c, (2 * r, thick * 2), angle), 1, -1)
+    elif name == 'crescent':
+        cv2.circle(mask, c, r, 1, -1)
+        shift = (int(c[0] + 0.5 * r), c[1])
+        cv2.circle(mask, shift, r, 0, -1)
+    elif name == 'lshape':
+        pts = np.array([[0, 0], [0, 2], [1, 2], [1, 0.6], [2, 0.6], [2, 0]])
+        rot = np.radians(angle)
+        rmat = np.array([[np.cos(rot), -np.sin(rot)],
+                         [np.sin(rot), np.cos(rot)]])
+        pts = (pts - 1) * r * 0.8 @ rmat.T + c
+        cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
+    elif name == 'zigzag':
+        xs = np.linspace(c[0] - r, c[0] + r, 6)
+        ys = c[1] + np.where(np.arange(6) % 2 == 0, -r / 2, r / 2)
+        pts = np.stack([xs, ys], 1).astype(np.int32)
+        cv2.polylines(mask, [pts], False, 1, thick)
+    elif name == 'dots':
+        for _ in range(int(rng.integers(4, 8))):
+            p = tuple(int(v) for v in rng.uniform(0.15 * size, 0.85 * size,
+                                                  2))
+            cv2.circle(mask, p, max(2, r // 4), 1, -1)
+    else:
+        raise ValueError(f'unknown class {name!r}')
+    return mask.astype(bool)
+
+
+def make_classification_images(num: int, size: int = 64, seed: int = 0,
+                               texture: float = 1.0):
+    """Images (N, size, size, 3 uint8 RGB) and labels of the pretraining task.
+
+    Args:
+        num (int): number of images.
+        size (int): image side. Defaults to 64.
+        seed (int): random seed. Defaults to 0.
+    """
+    rng = np.random.default_rng([seed, 1000])
+    images = np.empty((num, size, size, 3), np.uint8)
+    labels = rng.integers(len(PRETRAIN_CLASSES), size=num)
+    for i, label in enumerate(labels):
+        img = _texture(size, size, rng, texture)
+        mask = _pretrain_mask(PRETRAIN_CLASSES[label], size, rng)
+        img[mask] = _texture(size, size, rng, texture)[mask]
+        images[i] = np.round(img).astype(np.uint8)
+    return images, labels

@@ -16,8 +16,8 @@ CONFIGS = sorted(
     osp.relpath(p, ROOT)
     for p in glob.glob(osp.join(ROOT, 'configs', '*', '*.py'))
     if '_base_' not in p)
-SCRATCH = [c for c in CONFIGS if c.startswith(('configs/scratch/',
-                                                'configs/demo/'))]
+SCRATCH = [c for c in CONFIGS if c.startswith('configs/scratch/') or (
+    c.startswith('configs/demo/') and not c.endswith('_pretrained.py'))]
 PRETRAINED = [c for c in CONFIGS if c.startswith('configs/pretrained/')]
 NORMS = (nn.GroupNorm, nn.SyncBatchNorm)
 

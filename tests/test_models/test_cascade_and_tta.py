@@ -83,3 +83,52 @@ def test_tta_flips_masks_back_and_keeps_the_winners_mask():
     assert merged.scores.item() == pytest.approx(0.9)
     assert torch.equal(merged.bboxes[0], torch.tensor([0., 0., 2., 4.]))
     assert torch.equal(merged.masks[0], left[0])
+
+
+@pytest.mark.slow
+def test_tools_test_tta_end_to_end(synthetic_data, tmp_path):
+    """tools/test.py --tta with the TTA settings of the X152 config."""
+    from conftest import DEMO_CONFIG, data_options, run_tool
+    work = tmp_path / 'work'
+    opts = data_options(synthetic_data)
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(work),
+                     '--cfg-options', 'train_cfg.max_iters=8',
+                     'train_cfg.val_begin=100',
+                     'default_hooks.checkpoint.interval=8'] + opts)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    tta_cfg = tmp_path / 'demo_tta.py'
+    tta_src = osp.join(ROOT, 'configs/scratch/'
+                       'cascade_mask_rcnn_x152_gn_trainaug_9x_tta.py')
+    tta = Config.fromfile(tta_src)
+    scales = [(96, 96), (128, 128)]
+    tta_cfg.write_text(
+        f"_base_ = '{DEMO_CONFIG}'\n"
+        f'tta_model = {tta.tta_model.to_dict()!r}\n'
+        "tta_pipeline = [dict(type='LoadImageFromFile'), dict("
+        "type='TestTimeAug', transforms=["
+        f"[dict(type='Resize', scale=s, keep_ratio=True) for s in {scales}],"
+        "[dict(type='RandomFlip', prob=1.), dict(type='RandomFlip', "
+        "prob=0.)], [dict(type='LoadAnnotations', with_bbox=True, "
+        "with_mask=True)], [dict(type='PackDetInputs', meta_keys=("
+        "'img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', "
+        "'flip', 'flip_direction'))]])]\n"
+        'test_dataloader = dict(batch_size=1)\n')
+    pkl = tmp_path / 'tta.pkl'
+    # score_thr 0: an 8-iteration model still returns detections to merge
+    proc = run_tool(['tools/test.py', str(tta_cfg), str(work / 'iter_8.pth'),
+                     '--tta', '--work-dir', str(tmp_path / 'test'),
+                     '--out', str(pkl), '--cfg-options',
+                     'model.test_cfg.rcnn.score_thr=0.0'] + opts)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert 'coco/segm_mAP' in out  # masks survived the merge
+    import pickle
+    with open(pkl, 'rb') as f:
+        preds = pickle.load(f)
+    assert len(preds) == 12
+    inst = preds[0]['pred_instances']
+    assert 0 < len(inst['masks']) == len(inst['bboxes']) <= 100
+    # a config without TTA settings is refused in one line
+    proc = run_tool(['tools/test.py', DEMO_CONFIG, str(work / 'iter_8.pth'),
+                     '--tta'] + ['--cfg-options'] + opts)
+    assert proc.returncode == 2 and 'has no tta_model' in proc.stderr

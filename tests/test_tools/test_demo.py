@@ -1,55 +1,61 @@
-"""The README's first command (tools/demo.py), shortened."""
-import os.path as osp
+"""The README's first command (tools/demo.py) in its --quick mode."""
+import json
 import re
 
 import pytest
 
-from conftest import coco_stats, run_tool
+from conftest import run_tool
 
 pytestmark = pytest.mark.slow
 
 
-def test_demo_end_to_end(tmp_path):
+def test_demo_quick_end_to_end(tmp_path):
     from mmscratch.analysis import read_run
-    from mmscratch.datasets import CATEGORIES
     out, data = tmp_path / 'out', tmp_path / 'data'
-    proc = run_tool(['tools/demo.py', '--out', str(out), '--data', str(data),
-                     '--iters', '60', '--train-images', '64',
-                     '--val-images', '16'])
+    args = ['tools/demo.py', '--quick', '--out', str(out), '--data',
+            str(data)]
+    proc = run_tool(args)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    work_dir = out / 'scratch'
-    assert (work_dir / 'iter_60.pth').is_file()
-    assert (data / 'annotations' / 'instances_train.json').is_file()
+    # compact console: no mmengine log lines
+    assert 'mmengine - INFO' not in proc.stdout
+    assert (out / 'curves.png').read_bytes()[:4] == b'\x89PNG'
+    assert (out / 'pretrain' / 'backbone.pth').is_file()
+    report = (out / 'report.md').read_text()
+    runs = {name: read_run(str(out / name))
+            for name in ('scratch', 'pretrained')}
 
-    # the printed table is what the run logged
-    rows = re.findall(r'^\s+(\d+)\s+([\d.]+)\s+([\d.]+)$', proc.stdout,
-                      re.M)
-    log = read_run(str(work_dir))
-    logged = [(it, b, s) for (it, b), (_, s) in zip(
-        log.metric('coco/bbox_mAP'), log.metric('coco/segm_mAP'))]
-    assert rows and len(rows) == len(logged)
-    for (it, b, s), (lit, lb, ls) in zip(rows, logged):
-        assert int(it) == lit
-        assert float(b) == pytest.approx(lb, abs=5e-4)
-        assert float(s) == pytest.approx(ls, abs=5e-4)
+    # the final AP table is what the runs logged
+    for name, label in (('scratch', 'random init (scratch)'),
+                        ('pretrained', 'pretrained')):
+        row = re.search(rf'^\| {re.escape(label)} \| (.+) \|$', report,
+                        re.M).group(1).split(' | ')
+        expected = [runs[name].final(m) for m in (
+            'coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/segm_mAP',
+            'coco/segm_mAP_50')]
+        assert [float(v) for v in row] == pytest.approx(expected, abs=5e-4)
 
-    # tools/test.py's AP agrees with pycocotools on the dumped predictions
-    pkl = out / 'predictions.pkl'
-    assert pkl.is_file()
-    test_log = (out / 'test.log').read_text()
-    printed = dict(re.findall(r'coco/(bbox_mAP|segm_mAP): ([\d.]+)',
-                              test_log))
-    stats = coco_stats(osp.join(data, 'annotations/instances_val.json'),
-                       str(pkl), CATEGORIES)
-    assert stats['bbox'][1] > 0  # a trained model, not an empty result
-    assert float(printed['bbox_mAP']) == pytest.approx(stats['bbox'][0],
-                                                       abs=6e-4)
-    assert float(printed['segm_mAP']) == pytest.approx(stats['segm'][0],
-                                                       abs=6e-4)
+    # the convergence table: scratch vs the pretrained run's logged curve
+    conv = json.loads((out / 'scratch' / 'convergence.json').read_text())
+    # every validation with results (an untrained model may predict nothing
+    # at the first one, and then COCO metrics are empty)
+    logged_steps = [s for s, _ in runs['scratch'].metric('coco/bbox_mAP')]
+    assert logged_steps and logged_steps[-1] == 24
+    assert [r['iter'] for r in conv['history']] == logged_steps
+    pre_box = dict(runs['pretrained'].metric('coco/bbox_mAP'))
+    for rec in conv['history']:
+        box = rec['metrics']['coco/bbox_mAP']
+        assert box['baseline'] == pytest.approx(pre_box[rec['iter']])
+        assert f'| {rec["iter"]} | {box["value"]:.3f} | ' \
+            f'{box["baseline"]:.3f} |' in report
 
-    # a second run reuses the data and the checkpoint
-    again = run_tool(['tools/demo.py', '--out', str(out), '--data',
-                      str(data), '--iters', '60'])
+    # compute: 24 iterations x 4 images; the pretrained run adds its
+    # pretraining (10 iterations x 32 images)
+    assert '| random init (scratch) | 96 / ' in report
+    assert re.search(r'\| pretrained \| 96 / [\d,]+ / [\d,]+ \| 320 / ',
+                     report)
+    assert '**Verdict:**' in report
+    assert 'python tools/train.py configs/demo/' in report
+
+    again = run_tool(args)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert 'reusing the dataset' in again.stdout
-    assert 'reusing the trained checkpoint' in again.stdout
+    assert again.stdout.count('reusing') == 4  # data, backbone, two runs

@@ -3,8 +3,9 @@
 Rows are backbone/norm/init, columns schedules, cells the final bbox / mask
 AP (in %), with the paper's Table 1 value and the difference where it has
 one. Run names are read from the config mmengine dumped into each work dir
-(``{algo}_{backbone}_{norm}[_{variant}]_{schedule}``); the init from its
-backbone ``init_cfg``.
+(``{algo}_{backbone}_{norm}[_{variant}]_{schedule}``; other names give a
+row of their own, in a column of their last validated iteration); the init
+from its backbone ``init_cfg``.
 
 Example:
     python tools/analysis/summarize.py work_dirs/* --format md
@@ -31,16 +32,17 @@ NAME = re.compile(r'^(?P<algo>[a-z_]+?)_(?P<backbone>[rx]\d+)_(?P<norm>gn|'
 MISSING = '-'
 
 
-def describe(work_dir):
-    """Row label, schedule and Table 1 key of a run's work dir."""
+def describe(work_dir, last_step):
+    """Row label, schedule and Table 1 key of a run's work dir.
+
+    Names outside the convention keep their config name as the row and
+    the last validated iteration as the column.
+    """
     name = config_name(work_dir)
+    init = 'pretrained' if _is_pretrained(work_dir) else 'random'
     match = NAME.match(name)
     if not match:
-        raise UserInputError(
-            f'{work_dir}: cannot read backbone and schedule from the config '
-            f'name {name!r}; name configs {{algo}}_{{backbone}}_{{norm}}'
-            '[_{variant}]_{schedule}.py (e.g. mask_rcnn_r50_gn_6x.py)')
-    init = 'pretrained' if _is_pretrained(work_dir) else 'random'
+        return f'{name} {init}', f'{last_step}it', None
     variant = f' {match["variant"]}' if match['variant'] else ''
     label = (f'{match["algo"]} {match["backbone"].upper()} '
              f'{match["norm"].upper()}{variant} {init}')
@@ -67,7 +69,7 @@ def collect(runs):
             raise UserInputError(f'{work_dir} has no validation results yet')
         kind = 'coco' if run.final('coco/bbox_mAP') is not None else 'voc'
         kinds.setdefault(kind, []).append(work_dir)
-        row, sched, key = describe(work_dir)
+        row, sched, key = describe(work_dir, run.val[-1]['step'])
         if (row, sched) in cells:
             raise UserInputError(
                 f'{work_dir} and {cells[(row, sched)]["work_dir"]} fill the '
@@ -104,7 +106,9 @@ def cell_text(cell):
 
 
 def _sched_key(sched):
-    return (sched[-1], float(sched[:-1]))
+    unit = sched.rstrip('0123456789.')[-2:] if sched.endswith('it') else \
+        sched[-1]
+    return (unit, float(sched[:-len(unit)]))
 
 
 def to_markdown(cells):

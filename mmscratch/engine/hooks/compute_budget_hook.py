@@ -1,3 +1,5 @@
+import json
+import os.path as osp
 from typing import Dict, Optional, Union
 
 import torch
@@ -5,6 +7,7 @@ from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
 
 from mmdet.registry import HOOKS
+from ...utils.errors import UserInputError
 
 KEYS = ('images', 'instances', 'pixels')
 
@@ -15,6 +18,23 @@ PRETRAIN_PRESETS = {
                               instances=1_281_167 * 100,
                               pixels=1_281_167 * 100 * 224 * 224),
 }
+
+
+def _read_budget_file(path: str) -> Dict[str, float]:
+    """images, instances and pixels from a JSON file (other keys ignored)."""
+    if not osp.isfile(path):
+        raise UserInputError(f'ComputeBudgetHook: pretraining budget file '
+                             f'{path} does not exist')
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise UserInputError(f'ComputeBudgetHook: {path} is not valid JSON '
+                             f'({err})') from None
+    if not isinstance(data, dict) or not set(KEYS) & set(data):
+        raise UserInputError(f'ComputeBudgetHook: {path} must hold '
+                             f'{", ".join(KEYS)}')
+    return {k: data[k] for k in KEYS if k in data}
 
 
 @HOOKS.register_module()
@@ -32,8 +52,8 @@ class ComputeBudgetHook(Hook):
         interval (int): iterations between two cross-rank sums. Defaults
             to 50.
         pretrain (str | dict, optional): pretraining budget to add: a preset
-            name ('imagenet-1k-100ep') or a dict with images, instances and
-            pixels. Defaults to None.
+            name ('imagenet-1k-100ep'), a .json file or a dict with images,
+            instances and pixels. Defaults to None.
     """
     priority = 'NORMAL'
 
@@ -41,13 +61,18 @@ class ComputeBudgetHook(Hook):
                  pretrain: Optional[Union[str, Dict[str, float]]] = None):
         if not isinstance(interval, int) or interval < 1:
             raise ValueError(f'interval={interval!r} must be an int >= 1')
-        if isinstance(pretrain, str):
+        if isinstance(pretrain, str) and pretrain.endswith('.json'):
+            pretrain = _read_budget_file(pretrain)
+        elif isinstance(pretrain, str):
             if pretrain not in PRETRAIN_PRESETS:
                 raise ValueError(
                     f'pretrain={pretrain!r} is not a preset; use one of '
-                    f'{sorted(PRETRAIN_PRESETS)} or a dict(images=..., '
-                    'instances=..., pixels=...)')
+                    f'{sorted(PRETRAIN_PRESETS)}, a .json file or a '
+                    'dict(images=..., instances=..., pixels=...)')
             pretrain = PRETRAIN_PRESETS[pretrain]
+        if pretrain is not None and not isinstance(pretrain, dict):
+            raise ValueError(f'pretrain={pretrain!r}: give a preset name, a '
+                             '.json file or a dict')
         if pretrain is not None:
             unknown = set(pretrain) - set(KEYS)
             if unknown:
