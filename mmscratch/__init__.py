@@ -44,13 +44,19 @@ from .utils.checkpoint import install_checkpoint_loader  # noqa: E402
 
 install_checkpoint_loader()
 
+from .fileio import install_atomic_local_backend  # noqa: E402
+
+install_atomic_local_backend()
+
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
-                     ScratchAuditError, ScratchAuditHook)
+                     InvalidLossHook, RNGStateHook, ScratchAuditError,
+                     ScratchAuditHook)
 from .models import InstanceSegTTAModel  # noqa: E402
 from .models import LastStageMaskCascadeRoIHead  # noqa: E402
 
 __all__ = [
     '__version__', 'ComputeBudgetHook', 'ConvergenceHook',
-    'InstanceSegTTAModel', 'LastStageMaskCascadeRoIHead',
+    'InstanceSegTTAModel', 'InvalidLossHook', 'LastStageMaskCascadeRoIHead',
+    'RNGStateHook',
     'ScratchAuditError', 'ScratchAuditHook'
 ]

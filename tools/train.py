@@ -21,6 +21,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmscratch.utils.config import check_data, load_config  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
+from mmscratch.utils.resume import latest_complete_checkpoint  # noqa: E402
 from mmscratch.utils.launch import (close_launcher,  # noqa: E402
                                     prepare_launcher, run_tool,
                                     set_local_rank)
@@ -81,13 +82,28 @@ def build_config(args):
                 'config; add auto_scale_lr = dict(base_batch_size=16)')
         cfg.auto_scale_lr.enable = True
     if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+        latest = latest_complete_checkpoint(cfg.work_dir)
+        cfg.resume = latest is not None
+        cfg.load_from = latest
+        print(f'resuming from {latest}' if latest else
+              f'no complete checkpoint in {cfg.work_dir}: training from the '
+              'start', file=sys.stderr)
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
     prepare_launcher(cfg, args.launcher)
+    add_default_hooks(cfg)
     return cfg
+
+
+def add_default_hooks(cfg) -> None:
+    """Reliability hooks every run gets unless its config has them."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    present = {h.get('type') for h in hooks}
+    for name in ('RNGStateHook', 'InvalidLossHook'):
+        if name not in present:
+            hooks.append(dict(type=name))
+    cfg.custom_hooks = hooks
 
 
 def main():
@@ -106,8 +122,7 @@ def check_work_dir(work_dir: str) -> None:
     probe = target
     while not osp.exists(probe):
         probe = osp.dirname(probe)
-    if not os.access(probe, os.W_OK) or (osp.exists(target)
-                                         and not osp.isdir(target)):
+    if not osp.isdir(probe) or not os.access(probe, os.W_OK):
         raise UserInputError(
             f'work dir {work_dir} cannot be written; pass --work-dir with a '
             'folder you can write to')

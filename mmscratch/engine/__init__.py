@@ -1,7 +1,9 @@
-from .hooks import (ComputeBudgetHook, ConvergenceHook, ScratchAuditError,
-                    ScratchAuditHook)
+from .hooks import (ComputeBudgetHook, ConvergenceHook, InvalidLossHook,
+                    RNGStateHook, ScratchAuditError, ScratchAuditHook,
+                    TrainingDivergedError)
 
 __all__ = [
-    'ComputeBudgetHook', 'ConvergenceHook', 'ScratchAuditError',
-    'ScratchAuditHook'
+    'ComputeBudgetHook', 'ConvergenceHook', 'InvalidLossHook',
+    'RNGStateHook', 'ScratchAuditError', 'ScratchAuditHook',
+    'TrainingDivergedError'
 ]

@@ -108,6 +108,11 @@ def load_local_checkpoint(filename: str, map_location=None):
             f'checkpoint {filename} is truncated or not a PyTorch checkpoint '
             f'({_reason(err)}); use an earlier checkpoint of the run'
         ) from None
+    except Exception as err:  # the unpickler fails in many ways on junk
+        raise UserInputError(
+            f'checkpoint {filename} is not a PyTorch checkpoint or is '
+            f'damaged ({type(err).__name__}); use another checkpoint'
+        ) from None
 
 
 def _reason(err: BaseException) -> str:

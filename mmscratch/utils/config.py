@@ -3,6 +3,7 @@ import difflib
 import json
 import os
 import os.path as osp
+import sys
 from typing import Iterable, List, Optional
 
 from mmengine.config import Config
@@ -114,6 +115,8 @@ def check_data(cfg: Config, loaders: Iterable[str]) -> None:
         data_root = ds.get('data_root')
         ann_file = ds.get('ann_file')
         key = f'{loader}.dataset'
+        img_dir = (ds.get('data_prefix') or {}).get('img')
+        img_dir = None if img_dir is None else _resolve(data_root, img_dir)
         if ann_file:
             path = _resolve(data_root, ann_file)
             if '://' not in path and not osp.isfile(path):
@@ -124,15 +127,13 @@ def check_data(cfg: Config, loaders: Iterable[str]) -> None:
                     'the dataset there (docs/data.md) or point the config '
                     f'elsewhere with --cfg-options {key}.data_root=/path/to/'
                     f'data/ (and {key}.ann_file=... if it is named otherwise)')
-            if '://' not in path and path.endswith('.json'):
-                _check_coco_json(loader, key, ds, path)
-        img_dir = (ds.get('data_prefix') or {}).get('img')
-        if img_dir is not None:
-            path = _resolve(data_root, img_dir)
-            if '://' not in path and not osp.isdir(path):
-                raise UserInputError(
-                    f'{loader}: image folder {path} not found; fix '
-                    f'{key}.data_prefix.img or {key}.data_root')
+        if img_dir is not None and '://' not in img_dir and \
+                not osp.isdir(img_dir):
+            raise UserInputError(
+                f'{loader}: image folder {img_dir} not found; fix '
+                f'{key}.data_prefix.img or {key}.data_root')
+        if ann_file and '://' not in path and path.endswith('.json'):
+            _check_coco_json(loader, key, ds, path, img_dir)
     for name in ('val_evaluator', 'test_evaluator'):
         ev = cfg.get(name)
         evs = ev if isinstance(ev, (list, tuple)) else [ev]
@@ -155,8 +156,44 @@ def _config_classes(ds: dict) -> Optional[tuple]:
     return tuple(classes) if classes else None
 
 
-def _check_coco_json(loader: str, key: str, ds: dict, path: str) -> None:
-    """Check the COCO keys and that the config's classes occur in the file.
+def _check_coco_content(loader: str, path: str, data: dict,
+                        img_dir: Optional[str]) -> None:
+    """Ids that point nowhere and missing images stop; empty boxes warn."""
+    image_ids = {img.get('id') for img in data['images']}
+    cat_ids = {cat.get('id') for cat in data['categories']}
+    for ann in data['annotations']:
+        if ann.get('image_id') not in image_ids:
+            raise UserInputError(
+                f'{loader}: annotation {ann.get("id")} in {path} refers to '
+                f'image id {ann.get("image_id")}, which is not in "images"; '
+                'fix or regenerate the annotation file')
+        if ann.get('category_id') not in cat_ids:
+            raise UserInputError(
+                f'{loader}: annotation {ann.get("id")} in {path} refers to '
+                f'category id {ann.get("category_id")}, which is not in '
+                '"categories"; fix or regenerate the annotation file')
+    if img_dir is not None and '://' not in img_dir:
+        missing = [img['file_name'] for img in data['images']
+                   if not osp.isfile(osp.join(img_dir, img['file_name']))]
+        if missing:
+            raise UserInputError(
+                f'{loader}: {len(missing)} image(s) listed in {path} are '
+                f'missing from {img_dir} (e.g. {missing[0]}); copy them '
+                'there or remove them from the annotation file')
+    degenerate = sum(1 for a in data['annotations']
+                     if len(a.get('bbox', [])) != 4 or a['bbox'][2] < 1
+                     or a['bbox'][3] < 1)
+    empty_masks = sum(1 for a in data['annotations']
+                      if 'segmentation' in a and not a['segmentation'])
+    if degenerate or empty_masks:
+        print(f'warning: {loader}: {path} has {degenerate} annotation(s) '
+              'with a box under 1 pixel (the dataset skips them) and '
+              f'{empty_masks} with an empty mask', file=sys.stderr)
+
+
+def _check_coco_json(loader: str, key: str, ds: dict, path: str,
+                     img_dir: Optional[str] = None) -> None:
+    """Check a COCO file: keys, classes, ids, image files, empty boxes.
 
     Files over 50 MB (full COCO) are only checked to start like JSON.
     """
@@ -180,6 +217,7 @@ def _check_coco_json(loader: str, key: str, ds: dict, path: str) -> None:
             raise UserInputError(
                 f'{loader}: annotation file {path} lacks the COCO keys '
                 f'{", ".join(missing)}; it must be a COCO instances file')
+        _check_coco_content(loader, path, data, img_dir)
         names = [c.get('name') for c in data['categories']]
         classes = _config_classes(ds)
         if classes and names and not set(names) & set(classes):

@@ -1,6 +1,10 @@
 """tools/dist_train.sh runs two CPU processes (gloo) to completion."""
+import os
 import os.path as osp
+import signal
 import socket
+import subprocess
+import time
 
 import pytest
 
@@ -32,3 +36,62 @@ def test_dist_train_two_cpu_processes(synthetic_data, tmp_path):
     # 12 val images at batch 4: one process would run 3 val iterations,
     # each of two ranks runs 2 (the sampler splits the data between them)
     assert 'Iter(val) [2/2]' in out and 'Iter(val) [3/3]' not in out
+
+
+def worker_pids(work_dir):
+    """(pid, LOCAL_RANK) of the training processes of a work dir."""
+    found = []
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            cmd = open(f'/proc/{pid}/cmdline', 'rb').read().split(b'\0')
+            env = open(f'/proc/{pid}/environ', 'rb').read().split(b'\0')
+        except OSError:
+            continue
+        if str(work_dir).encode() in cmd and b'tools/train.py' in b' '.join(
+                cmd) and not any(b'torch.distributed.run' in c for c in cmd):
+            rank = [e.split(b'=', 1)[1] for e in env
+                    if e.startswith(b'LOCAL_RANK=')]
+            if rank:
+                found.append((int(pid), int(rank[0])))
+    return found
+
+
+def test_killed_worker_ends_the_job_then_resume(synthetic_data, tmp_path):
+    work_dir = tmp_path / 'work'
+    opts = data_options(synthetic_data) + [
+        'train_cfg.val_begin=1000', 'default_hooks.checkpoint.interval=2',
+        'default_hooks.logger.interval=1']
+    cmd = [osp.join(ROOT, 'tools/dist_train.sh'), DEMO_CONFIG, '2',
+           '--work-dir', str(work_dir), '--cfg-options',
+           'train_cfg.max_iters=400'] + opts
+    env = dict(os.environ, PORT=str(free_port()),
+               PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH',
+                                                             ''))
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (work_dir / 'iter_2.pth').exists():
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.5)
+    victims = [pid for pid, rank in worker_pids(work_dir) if rank == 1]
+    assert victims
+    os.kill(victims[0], signal.SIGKILL)
+    killed = time.time()
+    try:
+        code = proc.wait(timeout=120)  # bounded: no hang on the other rank
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail('the job hung after a worker was killed')
+    assert code != 0
+    assert time.time() - killed < 120
+    assert not worker_pids(work_dir)  # the other rank is gone too
+
+    done = run_tool([osp.join(ROOT, 'tools/dist_train.sh'), DEMO_CONFIG,
+                     '2', '--work-dir', str(work_dir), '--resume',
+                     '--cfg-options', 'train_cfg.max_iters=6'] + opts,
+                    env=dict(PORT=str(free_port())))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (work_dir / 'iter_6.pth').exists()

@@ -1,0 +1,182 @@
+"""Bad input: exit status != 0, one clear line, nothing written is lost."""
+import json
+import os
+import shutil
+
+import pytest
+
+from conftest import DEMO_CONFIG, FLAGSHIP, data_options, run_tool
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def work_dir(tmp_path):
+    """A work dir with a checkpoint and a log from an earlier run."""
+    work = tmp_path / 'work'
+    work.mkdir()
+    (work / 'iter_4.pth').write_bytes(b'earlier checkpoint')
+    (work / 'old.log').write_text('earlier log')
+    return work
+
+
+def untouched(work):
+    return (work / 'iter_4.pth').read_bytes() == b'earlier checkpoint' and \
+        (work / 'old.log').read_text() == 'earlier log'
+
+
+def copy_data(src, dst):
+    shutil.copytree(src, dst)
+    return str(dst)
+
+
+def edit_ann(root, fn):
+    path = os.path.join(root, 'annotations', 'instances_train.json')
+    data = json.load(open(path))
+    fn(data)
+    json.dump(data, open(path, 'w'))
+
+
+def one_line_error(proc, *expected):
+    lines = [ln for ln in proc.stderr.strip().splitlines()
+             if not ln.startswith('warning:')]
+    assert proc.returncode != 0
+    assert 'Traceback' not in proc.stderr, proc.stderr[-2000:]
+    assert len(lines) == 1, proc.stderr[-2000:]
+    for text in expected:
+        assert text in lines[0], lines[0]
+
+
+def train(config, work, *opts):
+    return run_tool(['tools/train.py', config, '--work-dir', str(work),
+                     '--cfg-options', 'train_cfg.max_iters=2'] + list(opts))
+
+
+def test_missing_data_root(work_dir):
+    one_line_error(train(FLAGSHIP, work_dir), 'instances_train2017.json',
+                   'not found')
+    assert untouched(work_dir)
+
+
+@pytest.mark.parametrize('content,expected', [
+    ('not json at all', 'is not COCO JSON'),
+    ('{"images": [], "annotations": [', 'is not valid JSON'),
+    ('{"images": [], "annotations": []}', 'lacks the COCO keys categories'),
+])
+def test_broken_annotation_files(synthetic_data, tmp_path, work_dir,
+                                 content, expected):
+    root = copy_data(synthetic_data, tmp_path / 'data')
+    with open(os.path.join(root, 'annotations', 'instances_train.json'),
+              'w') as f:
+        f.write(content)
+    one_line_error(train(DEMO_CONFIG, work_dir, *data_options(root)),
+                   expected)
+    assert untouched(work_dir)
+
+
+@pytest.mark.parametrize('field,expected', [
+    ('image_id', 'refers to image id 99999'),
+    ('category_id', 'refers to category id 99999'),
+])
+def test_unknown_ids(synthetic_data, tmp_path, work_dir, field, expected):
+    root = copy_data(synthetic_data, tmp_path / 'data')
+    edit_ann(root, lambda d: d['annotations'][0].update({field: 99999}))
+    one_line_error(train(DEMO_CONFIG, work_dir, *data_options(root)),
+                   expected)
+    assert untouched(work_dir)
+
+
+def test_missing_image(synthetic_data, tmp_path, work_dir):
+    root = copy_data(synthetic_data, tmp_path / 'data')
+    os.remove(os.path.join(root, 'train', '000003.png'))
+    one_line_error(train(DEMO_CONFIG, work_dir, *data_options(root)),
+                   '1 image(s) listed', '000003.png')
+    assert untouched(work_dir)
+
+
+def test_degenerate_boxes_are_counted(synthetic_data, tmp_path):
+    root = copy_data(synthetic_data, tmp_path / 'data')
+
+    def spoil(data):
+        data['annotations'][0]['bbox'][2] = 0
+        data['annotations'][1]['segmentation'] = []
+    edit_ann(root, spoil)
+    proc = train(DEMO_CONFIG, tmp_path / 'w', *data_options(root),
+                 'train_cfg.val_begin=100')
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert '1 annotation(s) with a box under 1 pixel' in proc.stderr
+    assert '1 with an empty mask' in proc.stderr
+
+
+def test_bad_paths_and_checkpoints(synthetic_data, tmp_path, work_dir):
+    one_line_error(train(DEMO_CONFIG + '.missing', work_dir),
+                   'does not exist')
+    truncated = work_dir / 'iter_4.pth'
+    proc = run_tool(['tools/test.py', DEMO_CONFIG, str(truncated),
+                     '--work-dir', str(tmp_path / 't'), '--cfg-options'] +
+                    data_options(synthetic_data))
+    one_line_error(proc, 'is not a PyTorch checkpoint')
+    assert untouched(work_dir)
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
+                     str(work_dir), '--resume', str(truncated),
+                     '--cfg-options', 'train_cfg.max_iters=2'] +
+                    data_options(synthetic_data))
+    one_line_error(proc, 'is not a PyTorch checkpoint')
+    assert untouched(work_dir)
+
+
+def test_bad_convergence_baseline(synthetic_data, tmp_path, work_dir):
+    cfg = tmp_path / 'vs.py'
+    cfg.write_text(f"_base_ = '{DEMO_CONFIG}'\ncustom_hooks = [dict("
+                   f"type='ConvergenceHook', baseline='{tmp_path}/no')]\n")
+    one_line_error(train(str(cfg), work_dir, *data_options(synthetic_data)),
+                   'ConvergenceHook: baseline', 'does not exist')
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"metrics": {"coco/bbox_mAP": [[1]]}}')
+    cfg.write_text(f"_base_ = '{DEMO_CONFIG}'\ncustom_hooks = ["
+                   f"dict(type='ConvergenceHook', baseline='{bad}')]\n")
+    one_line_error(train(str(cfg), work_dir, *data_options(synthetic_data)),
+                   'points must be [[x, value], ...]')
+    assert untouched(work_dir)
+
+
+def test_unwritable_work_dir(synthetic_data, tmp_path):
+    blocker = tmp_path / 'file'
+    blocker.write_text('a file, not a folder')
+    one_line_error(train(DEMO_CONFIG, blocker / 'sub',
+                         *data_options(synthetic_data)), 'cannot be written')
+
+
+def test_syncbn_single_process_falls_back(synthetic_data, tmp_path):
+    cfg = tmp_path / 'syncbn.py'
+    cfg.write_text(
+        f"_base_ = '{DEMO_CONFIG}'\n"
+        "norm_cfg = dict(type='SyncBN', requires_grad=True)\n"
+        "model = dict(backbone=dict(norm_cfg=dict(_delete_=True, "
+        "type='SyncBN', requires_grad=True)), neck=dict(norm_cfg=dict("
+        "_delete_=True, type='SyncBN', requires_grad=True)), roi_head=dict("
+        "bbox_head=dict(norm_cfg=dict(_delete_=True, type='SyncBN', "
+        "requires_grad=True)), mask_head=dict(norm_cfg=dict(_delete_=True, "
+        "type='SyncBN', requires_grad=True))))\n")
+    proc = train(str(cfg), tmp_path / 'w', *data_options(synthetic_data),
+                 'train_cfg.val_begin=100')
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'this single-process run uses BN' in proc.stderr
+
+
+def test_nan_loss_stops_with_iteration_and_checkpoint(synthetic_data,
+                                                     tmp_path):
+    # an absurd LR makes the loss explode within a few iterations
+    work = tmp_path / 'w'
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(work),
+                     '--cfg-options', 'train_cfg.max_iters=40',
+                     'train_cfg.val_begin=100',
+                     'default_hooks.checkpoint.interval=1',
+                     'optim_wrapper.optimizer.lr=1e6',
+                     'param_scheduler.0.start_factor=1.0'] +
+                    data_options(synthetic_data))
+    one_line_error(proc, 'loss became', 'at iteration', 'last good '
+                   'checkpoint is')
+    it = int(proc.stderr.split('at iteration ')[1].split(';')[0])
+    assert not (work / f'iter_{it}.pth').exists()  # never checkpointed
+    assert (work / f'iter_{it - 1}.pth').exists()
