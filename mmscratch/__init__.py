@@ -48,6 +48,13 @@ from .fileio import install_atomic_local_backend  # noqa: E402
 
 install_atomic_local_backend()
 
+from .ops import install_float_kernels  # noqa: E402
+
+install_float_kernels()
+
+from .datasets import SkipEmptyMaskCocoDataset  # noqa: E402,F401
+from .engine.optim import MixedPrecisionOptimWrapper  # noqa: E402,F401
+
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
                      InvalidLossHook, RNGStateHook, ScratchAuditError,
                      ScratchAuditHook)

@@ -57,9 +57,10 @@ def apply_amp(cfg, amp: str) -> None:
     """Switch the optimizer wrapper to mmengine's AmpOptimWrapper."""
     if amp == 'auto':
         amp = 'fp16' if torch.cuda.is_available() else 'bf16'
-    if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
-        return
-    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    if not torch.cuda.is_available() and amp == 'fp16':
+        raise UserInputError('--amp fp16: CPU autocast supports bf16 only; '
+                             'use --amp bf16')
+    cfg.optim_wrapper.type = 'MixedPrecisionOptimWrapper'
     cfg.optim_wrapper.dtype = 'float16' if amp == 'fp16' else 'bfloat16'
     if amp == 'fp16':
         cfg.optim_wrapper.loss_scale = 'dynamic'

@@ -1,3 +1,4 @@
+from .coco import SkipEmptyMaskCocoDataset
 from .subset import make_coco_subset, read_coco
 from .synthetic import (CATEGORIES, PRETRAIN_CLASSES,
                         make_classification_images, make_synthetic_coco,
@@ -5,5 +6,6 @@ from .synthetic import (CATEGORIES, PRETRAIN_CLASSES,
 
 __all__ = [
     'CATEGORIES', 'PRETRAIN_CLASSES', 'make_classification_images',
-    'make_coco_subset', 'make_synthetic_coco', 'read_coco', 'render_image'
+    'make_coco_subset', 'make_synthetic_coco', 'read_coco', 'render_image',
+    'SkipEmptyMaskCocoDataset'
 ]

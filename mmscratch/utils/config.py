@@ -188,7 +188,7 @@ def _check_coco_content(loader: str, path: str, data: dict,
     if degenerate or empty_masks:
         print(f'warning: {loader}: {path} has {degenerate} annotation(s) '
               'with a box under 1 pixel (the dataset skips them) and '
-              f'{empty_masks} with an empty mask', file=sys.stderr)
+              f'{empty_masks} with an empty mask (skipped)', file=sys.stderr)
 
 
 def _check_coco_json(loader: str, key: str, ds: dict, path: str,

@@ -105,7 +105,22 @@ def test_degenerate_boxes_are_counted(synthetic_data, tmp_path):
                  'train_cfg.val_begin=100')
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert '1 annotation(s) with a box under 1 pixel' in proc.stderr
-    assert '1 with an empty mask' in proc.stderr
+    assert '1 with an empty mask (skipped)' in proc.stderr
+    # every image loads, the one with the empty mask too
+    from mmengine.registry import init_default_scope
+
+    from mmscratch.datasets import SkipEmptyMaskCocoDataset
+    init_default_scope('mmdet')
+    from mmscratch.datasets import CATEGORIES
+    dataset = SkipEmptyMaskCocoDataset(
+        data_root=root + '/', ann_file='annotations/instances_train.json',
+        data_prefix=dict(img='train/'), metainfo=dict(classes=CATEGORIES),
+        filter_cfg=dict(filter_empty_gt=False),
+        pipeline=[dict(type='LoadImageFromFile'),
+                  dict(type='LoadAnnotations', with_bbox=True,
+                       with_mask=True)])
+    assert dataset.num_empty_masks == 1
+    assert all('gt_masks' in dataset[i] for i in range(len(dataset)))
 
 
 def test_bad_paths_and_checkpoints(synthetic_data, tmp_path, work_dir):

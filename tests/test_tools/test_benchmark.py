@@ -1,0 +1,37 @@
+"""tools/analysis/benchmark.py: A/B timing of training steps (CPU)."""
+import json
+
+import pytest
+import torch
+
+from conftest import DEMO_CONFIG, run_tool
+
+pytestmark = pytest.mark.slow
+
+
+def test_benchmark_json_ab():
+    proc = run_tool(['tools/analysis/benchmark.py', DEMO_CONFIG, '--vs',
+                     'mmdet::scratch/mask-rcnn_r50-scratch_fpn_gn-all_6x_'
+                     'coco.py', '--device', 'cpu', '--batch', '1', '--size',
+                     '64', '96', '--objects', '2', '--iters', '2',
+                     '--warmup', '1', '--json'])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    a, b = result['runs']
+    assert a['config'] == DEMO_CONFIG and 'mmdet::' in b['config']
+    for run in (a, b):
+        assert run['s_per_iter'] > 0 and run['images_per_s'] > 0
+        assert run['s_per_iter_q1'] <= run['s_per_iter'] <= \
+            run['s_per_iter_q3']
+    # the R18 demo model steps faster than MMDetection's R50
+    assert result['speed_ratio'] == pytest.approx(
+        b['s_per_iter'] / a['s_per_iter'])
+    assert result['speed_ratio'] > 1
+    assert result['peak_memory'] > 0
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='has a GPU')
+def test_benchmark_refuses_cuda_without_gpu():
+    proc = run_tool(['tools/analysis/benchmark.py', DEMO_CONFIG,
+                     '--device', 'cuda'])
+    assert proc.returncode == 2 and 'no CUDA device' in proc.stderr
