@@ -6,17 +6,12 @@
 #   python tools/dataset/make_coco_subset.py \
 #       data/coco/annotations/instances_train2017.json \
 #       data/coco/annotations/instances_train2017_35k.json --num 35000
-_base_ = [
-    '../_base_/models/mask_rcnn_r50_fpn_gn_pretrained.py',
-    '../_base_/datasets/coco_instance_subset.py',
-    '../_base_/schedules/schedule_1x.py',
-    '../_base_/pretrained_runtime.py',
-]
+_base_ = '../_base_/coco_subset_pretrained.py'
 
 train_dataloader = dict(
     dataset=dict(ann_file='annotations/instances_train2017_35k.json'))
 max_iters = 27000
-train_cfg = dict(max_iters=max_iters, val_interval=10000)
+train_cfg = dict(max_iters=max_iters)
 param_scheduler = [
     {{_base_.warmup}},
     dict(
@@ -27,4 +22,3 @@ param_scheduler = [
         milestones=[18000, 24000],
         gamma=0.1)
 ]
-default_hooks = dict(checkpoint=dict(interval=10000))

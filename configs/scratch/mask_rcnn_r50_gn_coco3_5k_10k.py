@@ -6,17 +6,12 @@
 #   python tools/dataset/make_coco_subset.py \
 #       data/coco/annotations/instances_train2017.json \
 #       data/coco/annotations/instances_train2017_3.5k.json --num 3500
-_base_ = [
-    '../_base_/models/mask_rcnn_r50_fpn_gn.py',
-    '../_base_/datasets/coco_instance_subset.py',
-    '../_base_/schedules/schedule_1x.py',
-    '../_base_/scratch_runtime.py',
-]
+_base_ = '../_base_/coco_subset_scratch.py'
 
 train_dataloader = dict(
     dataset=dict(ann_file='annotations/instances_train2017_3.5k.json'))
 max_iters = 10000
-train_cfg = dict(max_iters=max_iters, val_interval=10000)
+train_cfg = dict(max_iters=max_iters)
 param_scheduler = [
     {{_base_.warmup}},
     dict(
@@ -26,13 +21,4 @@ param_scheduler = [
         by_epoch=False,
         milestones=[6667, 8889],
         gamma=0.1)
-]
-default_hooks = dict(checkpoint=dict(interval=10000))
-
-# Table 1 holds full-COCO numbers, so no paper baseline here: audit and
-# budget only (add a ConvergenceHook with the pretrained subset run's work
-# dir as baseline to compare).
-custom_hooks = [
-    dict(type='ScratchAuditHook', strict=True),
-    dict(type='ComputeBudgetHook'),
 ]
