@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """The paper's experiment in miniature: scratch vs pretrained on a CPU.
 
 1. writes the synthetic shapes dataset (train/val) if absent;

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Evaluate a checkpoint (COCO bbox/segm AP) with an MMDetection config."""
 import argparse
 import os.path as osp

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Train a detector with an MMDetection config (mmscratch plugin loaded)."""
 import argparse
 import os

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Check, without training, that a config trains from scratch.
 
 Builds the model of CONFIG on the CPU, initialises it as the Runner would

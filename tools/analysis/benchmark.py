@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Time full training steps of a config on synthetic COCO-like batches.
 
 Builds the model and optimizer wrapper of CONFIG (and of --vs OTHER),

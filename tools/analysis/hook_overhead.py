@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Training-step time with and without the mmscratch hooks (CPU demo).
 
 Trains the demo config twice per round, once with ScratchAuditHook +

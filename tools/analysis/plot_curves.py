@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Figure-1-style curves (AP vs iterations or images) from mmengine runs.
 
 Examples:

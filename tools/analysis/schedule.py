@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Print the paper's schedule for your dataset, batch size and multiple.
 
 The paper's rule at batch 16: k x 90k iterations, LR 0.02 divided by 10 at

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Table-1-style summary of runs: final AP by backbone x init and schedule.
 
 Rows are backbone/norm/init, columns schedules, cells the final bbox / mask

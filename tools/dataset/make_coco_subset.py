@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Write a random subset of a COCO annotation file (the paper's 1k-35k runs).
 
 Examples:

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Write a synthetic COCO-format instance segmentation dataset.
 
 Example:
