@@ -54,6 +54,7 @@ install_float_kernels()
 
 from .datasets import SkipEmptyMaskCocoDataset  # noqa: E402,F401
 from .engine.optim import MixedPrecisionOptimWrapper  # noqa: E402,F401
+from .evaluation import FastCocoMetric  # noqa: E402
 
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
                      InvalidLossHook, RNGStateHook, ScratchAuditError,
@@ -62,7 +63,7 @@ from .models import InstanceSegTTAModel  # noqa: E402
 from .models import LastStageMaskCascadeRoIHead  # noqa: E402
 
 __all__ = [
-    '__version__', 'ComputeBudgetHook', 'ConvergenceHook',
+    '__version__', 'ComputeBudgetHook', 'ConvergenceHook', 'FastCocoMetric',
     'InstanceSegTTAModel', 'InvalidLossHook', 'LastStageMaskCascadeRoIHead',
     'RNGStateHook',
     'ScratchAuditError', 'ScratchAuditHook'

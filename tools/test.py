@@ -20,6 +20,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmscratch.utils.config import check_data, load_config  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
+from mmscratch.utils.loader import fit_and_report  # noqa: E402
 from mmscratch.utils.launch import (close_launcher,  # noqa: E402
                                     prepare_launcher, run_tool,
                                     set_local_rank)
@@ -81,6 +82,7 @@ def main():
     cfg.resume = False
     prepare_launcher(cfg, args.launcher)
     check_data(cfg, ['test_dataloader'])
+    fit_and_report(cfg, ['test_dataloader'])
 
     runner = Runner.from_cfg(cfg)
     if args.out is not None:

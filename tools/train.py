@@ -22,6 +22,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmscratch.utils.config import check_data, load_config  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
+from mmscratch.utils.loader import fit_and_report  # noqa: E402
 from mmscratch.utils.resume import latest_complete_checkpoint  # noqa: E402
 from mmscratch.utils.launch import (close_launcher,  # noqa: E402
                                     prepare_launcher, run_tool,
@@ -112,6 +113,7 @@ def main():
     args = parse_args()
     cfg = build_config(args)
     check_data(cfg, ['train_dataloader', 'val_dataloader'])
+    fit_and_report(cfg, ['train_dataloader', 'val_dataloader'])
     check_work_dir(cfg.work_dir)
     runner = Runner.from_cfg(cfg)
     runner.train()

@@ -138,6 +138,14 @@ def check_data(cfg: Config, loaders: Iterable[str]) -> None:
         ev = cfg.get(name)
         evs = ev if isinstance(ev, (list, tuple)) else [ev]
         for e in evs:
+            if isinstance(e, dict) and 'backend' in e and \
+                    e.get('type') == 'FastCocoMetric':
+                from ..evaluation.fast_coco_metric import BACKENDS
+                if e['backend'] not in BACKENDS:
+                    raise UserInputError(
+                        f'{name}.backend={e["backend"]!r} is not one of '
+                        f'{", ".join(BACKENDS)}; fix it with --cfg-options '
+                        f'{name}.backend=auto')
             if isinstance(e, dict) and e.get('ann_file') and \
                     name.split('_')[0] + '_dataloader' in loaders and \
                     not osp.isfile(e['ann_file']):

@@ -155,6 +155,14 @@ def test_bad_convergence_baseline(synthetic_data, tmp_path, work_dir):
     assert untouched(work_dir)
 
 
+def test_bad_evaluator_backend(synthetic_data, work_dir):
+    one_line_error(train(DEMO_CONFIG, work_dir, *data_options(synthetic_data),
+                         'val_evaluator.backend=fast'),
+                   "val_evaluator.backend='fast' is not one of",
+                   'val_evaluator.backend=auto')
+    assert untouched(work_dir)
+
+
 def test_unwritable_work_dir(synthetic_data, tmp_path):
     blocker = tmp_path / 'file'
     blocker.write_text('a file, not a folder')

@@ -35,3 +35,40 @@ def test_benchmark_refuses_cuda_without_gpu():
     proc = run_tool(['tools/analysis/benchmark.py', DEMO_CONFIG,
                      '--device', 'cuda'])
     assert proc.returncode == 2 and 'no CUDA device' in proc.stderr
+
+
+def test_benchmark_with_the_config_loader():
+    """Real pipeline and workers; data time reported apart from steps."""
+    proc = run_tool(['tools/analysis/benchmark.py', DEMO_CONFIG,
+                     '--device', 'cpu', '--batch', '2', '--size', '64', '64',
+                     '--iters', '3', '--warmup', '1', '--loader',
+                     '--workers', '1', '--json'])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    run = json.loads(proc.stdout.strip().splitlines()[-1])['runs'][0]
+    assert run['loader'] == dict(num_workers=1, persistent_workers=False,
+                                 pin_memory=False)
+    assert 0 < run['data_s_per_batch'] <= run['data_s_max']
+    assert run['data_s_per_batch'] < run['s_per_iter']
+
+
+def test_benchmark_workers_needs_loader():
+    proc = run_tool(['tools/analysis/benchmark.py', DEMO_CONFIG,
+                     '--workers', '2'])
+    assert proc.returncode == 2 and '--workers needs --loader' in \
+        proc.stderr
+
+
+def test_coco_eval_benchmark_small_set():
+    proc = run_tool(['tools/analysis/benchmark_coco_eval.py', '--images',
+                     '40', '--dets', '10', '--json'])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result['detections'] == 400
+    assert result['same_to_4_decimals'] and result['same_logged_metrics']
+    assert result['max_abs_diff'] <= 5e-5
+    assert set(result['median_s']) == {
+        'mmdet CocoMetric (pycocotools)', 'FastCocoMetric, pycocotools',
+        'FastCocoMetric, faster-coco-eval'}
+    assert result['speedup'] > 0
+    for stats in result['stats'].values():
+        assert len(stats['bbox']) == len(stats['segm']) == 12

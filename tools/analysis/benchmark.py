@@ -6,7 +6,14 @@ feeds synthetic batches with boxes and masks, and times complete training
 steps (forward, loss, backward, optimizer step) after a warm-up,
 alternating A and B step by step so that the machine's drift cancels.
 Prints the median and spread of s/iter, images/s, peak memory and the
-A/B speed ratio, plus the time to make and preprocess a batch.
+A/B speed ratio, and the data time per step apart from the step time.
+
+Data: by default each batch is made in memory (mmdet's demo inputs); the
+data time is then the time to make it. With --loader the batches come from
+the config's own train_dataloader (its pipeline, workers, pinning, fitted
+to this machine as tools/train.py does) over a synthetic COCO dataset of
+HxW images written to a temporary folder, resizes set to HxW; the data time
+is then how long each step waited for its batch, as mmengine's data_time.
 
 Examples:
     python tools/analysis/benchmark.py configs/scratch/mask_rcnn_r50_gn_6x.py \
@@ -14,6 +21,8 @@ Examples:
         --device cpu --batch 1 --size 320 480 --iters 10
     python tools/analysis/benchmark.py CONFIG --device cuda --batch 8 \
         --size 800 1216 --iters 50 --amp bf16 --json
+    python tools/analysis/benchmark.py configs/scratch/mask_rcnn_r50_gn_6x.py \
+        --device cpu --batch 2 --size 256 384 --iters 8 --loader --workers 2
 """
 import argparse
 import json
@@ -21,6 +30,7 @@ import os.path as osp
 import resource
 import statistics
 import sys
+import tempfile
 import time
 import warnings
 
@@ -56,6 +66,12 @@ def parse_args():
                         help='timed steps per config')
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--amp', choices=['fp16', 'bf16'])
+    parser.add_argument('--loader', action='store_true',
+                        help="batches from the config's train_dataloader "
+                        'over synthetic images (see above)')
+    parser.add_argument('--workers', type=int,
+                        help='with --loader: num_workers instead of the '
+                        "config's")
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--json', action='store_true',
                         help='print one JSON object instead of text')
@@ -97,15 +113,22 @@ class Subject:
         self.with_mask = bool(cfg.model.roi_head.get('mask_head'))
         self.args = args
         self.times, self.data_times = [], []
+        self.loader = None
+        if args.loader:
+            self.loader = build_loader(cfg, args)
+            self.batches = iter(self.loader)
 
     def batch(self):
-        from mmdet.testing import demo_mm_inputs
-        h, w = self.args.size
         start = time.perf_counter()
-        packed = demo_mm_inputs(
-            self.args.batch, [[3, h, w]] * self.args.batch,
-            num_items=[self.args.objects] * self.args.batch,
-            num_classes=self.num_classes, with_mask=self.with_mask)
+        if self.loader is not None:
+            packed = next(self.batches)
+        else:
+            from mmdet.testing import demo_mm_inputs
+            h, w = self.args.size
+            packed = demo_mm_inputs(
+                self.args.batch, [[3, h, w]] * self.args.batch,
+                num_items=[self.args.objects] * self.args.batch,
+                num_classes=self.num_classes, with_mask=self.with_mask)
         self.data_times.append(time.perf_counter() - start)
         return packed
 
@@ -128,10 +151,43 @@ class Subject:
         med = statistics.median(self.times)
         q = statistics.quantiles(self.times, n=4) if len(self.times) > 1 \
             else [med, med, med]
-        return dict(config=self.path, s_per_iter=med,
-                    s_per_iter_q1=q[0], s_per_iter_q3=q[2],
-                    images_per_s=self.args.batch / med,
-                    data_s_per_batch=statistics.median(self.data_times))
+        timed = self.data_times[self.args.warmup:]
+        result = dict(config=self.path, s_per_iter=med,
+                      s_per_iter_q1=q[0], s_per_iter_q3=q[2],
+                      images_per_s=self.args.batch / med,
+                      data_s_per_batch=statistics.median(timed),
+                      data_s_max=max(timed))
+        if self.loader is not None:
+            result['loader'] = dict(
+                num_workers=self.loader.num_workers,
+                persistent_workers=self.loader.persistent_workers,
+                pin_memory=self.loader.pin_memory)
+        return result
+
+
+def build_loader(cfg, args):
+    """The config's train_dataloader over the synthetic data of args."""
+    from mmengine.runner import Runner
+
+    from mmscratch.datasets import CATEGORIES
+    from mmscratch.utils.loader import fit_loaders
+    h, w = args.size
+    loader = cfg.train_dataloader
+    loader.batch_size = args.batch
+    if args.workers is not None:
+        loader.num_workers = args.workers
+    fit_loaders(cfg, ['train_dataloader'], cuda=args.device == 'cuda')
+    dataset = loader.dataset
+    while 'dataset' in dataset:  # dataset wrappers
+        dataset = dataset.dataset
+    dataset.update(data_root=args.data_root,
+                   ann_file='annotations/instances_train.json',
+                   data_prefix=dict(img='train/'),
+                   metainfo=dict(classes=CATEGORIES))
+    dataset.pipeline = [
+        dict(type='Resize', scale=(w, h), keep_ratio=True)
+        if 'Resize' in t['type'] else t for t in dataset.pipeline]
+    return Runner.build_dataloader(loader, seed=args.seed)
 
 
 def peak_memory(device):
@@ -146,10 +202,22 @@ def main():
     args = parse_args()
     if args.device == 'cuda' and not torch.cuda.is_available():
         raise UserInputError('--device cuda: no CUDA device here')
+    if args.workers is not None and not args.loader:
+        raise UserInputError('--workers needs --loader')
     MMLogger.get_instance('benchmark', log_level='WARNING')
-    subjects = [Subject(args.config, args)]
-    if args.vs:
-        subjects.append(Subject(args.vs, args))
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.loader:
+            from mmscratch.datasets import make_synthetic_coco
+            args.data_root = tmp + '/'
+            # enough images that every worker has its own to decode
+            make_synthetic_coco(tmp, dict(train=max(16, 4 * args.batch)),
+                                image_size=tuple(args.size), seed=args.seed)
+        report(args, [Subject(path, args)
+                      for path in [args.config, args.vs] if path])
+
+
+def report(args, subjects):
+    """Run the alternating steps and print (or --json) the figures."""
     for i in range(args.warmup + args.iters):
         for subject in subjects:  # alternate A, B, A, B, ...
             subject.step(timed=i >= args.warmup)
@@ -169,11 +237,16 @@ def main():
     print(f'device {args.device}, batch {args.batch}, size '
           f'{args.size[0]}x{args.size[1]}, amp {args.amp or "off"}, '
           f'{args.iters} timed steps after {args.warmup} warm-up')
+    data = 'waiting for the loader' if args.loader else 'making the batch'
     for run in result['runs']:
         print(f'{run["config"]}\n  {run["s_per_iter"]:.4f} s/iter (median; '
               f'quartiles {run["s_per_iter_q1"]:.4f}-'
               f'{run["s_per_iter_q3"]:.4f}), {run["images_per_s"]:.2f} '
-              f'images/s; batch making {run["data_s_per_batch"]:.4f} s')
+              f'images/s\n  data time ({data}) {run["data_s_per_batch"]:.4f}'
+              f' s/iter median, {run["data_s_max"]:.4f} max')
+        if 'loader' in run:
+            print('  loader: ' + ', '.join(
+                f'{k} {v}' for k, v in run['loader'].items()))
     print(f'peak memory: {mem:.2f} {unit}')
     if args.vs:
         print(f'speed ratio (--vs time / CONFIG time): '

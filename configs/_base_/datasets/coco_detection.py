@@ -1,14 +1,20 @@
 # COCO 2017 detection (boxes only), 2 images per GPU (16 on 8 GPUs), shorter
 # side 800 (max 1333), horizontal flip. Iteration-based: infinite sampler.
+# 4 loader workers per training process (tools/train.py lowers that to the
+# CPUs there are; pin_memory follows CUDA: mmscratch/utils/loader.py).
 _base_ = 'mmdet::_base_/datasets/coco_detection.py'
 
 data_root = 'data/coco/'
 train_dataloader = dict(
     batch_size=2,
-    num_workers=2,
+    num_workers=4,
     sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True),
     dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json')
+# mmdet's CocoMetric, computed by faster-coco-eval when it matches
+# pycocotools (checked at start-up); backend='pycocotools' to opt out.
+val_evaluator = dict(
+    type='FastCocoMetric',
+    ann_file=data_root + 'annotations/instances_val2017.json')
 test_evaluator = val_evaluator

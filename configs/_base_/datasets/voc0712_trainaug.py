@@ -31,9 +31,10 @@ voc_train = dict(
     filter_cfg=dict(filter_empty_gt=True, min_size=32, bbox_min_size=32),
     pipeline=train_pipeline,
     backend_args=backend_args)
+# 4 workers per process, fitted to the machine by tools/train.py
 train_dataloader = dict(
     batch_size=2,
-    num_workers=2,
+    num_workers=4,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     batch_sampler=dict(type='AspectRatioBatchSampler'),
