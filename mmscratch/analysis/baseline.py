@@ -12,7 +12,7 @@ import json
 import os.path as osp
 from typing import Dict, List, Tuple, Union
 
-from ..utils.errors import UserInputError
+from ..utils.errors import UserInputError, read_json
 from .logs import images_at, read_run
 
 Points = List[Tuple[float, float]]
@@ -78,12 +78,7 @@ def load_baseline(spec: Union[str, dict], x: str = 'iter'
                 'paper:r50_pretrained')
         if osp.isdir(spec) or spec.endswith('scalars.json'):
             return _from_run(spec, x)
-        try:
-            with open(spec) as f:
-                table = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise UserInputError(f'baseline {spec} is not valid JSON '
-                                 f'({err})') from None
+        table = read_json(spec, 'baseline')
         if not isinstance(table, dict) or 'metrics' not in table:
             raise UserInputError(
                 f'baseline {spec} must be a JSON object with "metrics": '

@@ -1,22 +1,17 @@
 """Deterministic subsets of COCO-format annotation files."""
-import json
 import os.path as osp
 from typing import Optional
 
 import numpy as np
 
-from ..utils.errors import UserInputError
+from ..utils.errors import UserInputError, read_json
 
 
 def read_coco(path: str) -> dict:
     """Read a COCO instances file, refusing what is not one."""
     if not osp.isfile(path):
         raise UserInputError(f'annotation file {path} does not exist')
-    try:
-        with open(path) as f:
-            data = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise UserInputError(f'{path} is not valid JSON ({err})') from None
+    data = read_json(path, 'annotation file')
     missing = [k for k in ('images', 'annotations', 'categories')
                if not isinstance(data, dict) or k not in data]
     if missing:

@@ -56,10 +56,21 @@ def _faster_classes():
     """(COCO, COCOeval) from faster-coco-eval, as mmdet's module uses them.
 
     COCOeval prints its summary with ``print`` like pycocotools, so that
-    mmdet's capture of ``summarize()`` output reaches the log.
+    mmdet's capture of ``summarize()`` output reaches the log. COCO refuses
+    an empty result list with IndexError like pycocotools, which mmdet
+    reports as "results of the whole dataset is empty" (no metrics).
     """
     from faster_coco_eval import COCO, COCOeval_faster
-    return COCO, functools.partial(COCOeval_faster, print_function=print)
+
+    class FasterCOCO(COCO):
+
+        def loadRes(self, resFile):
+            if isinstance(resFile, list) and not resFile:
+                raise IndexError('no detections')
+            return super().loadRes(resFile)
+
+    return FasterCOCO, functools.partial(COCOeval_faster,
+                                         print_function=print)
 
 
 def dump_json_at_once(obj, file=None, file_format=None, **kwargs):

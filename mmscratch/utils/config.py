@@ -1,6 +1,5 @@
 """Config loading and pre-flight checks shared by the tools."""
 import difflib
-import json
 import os
 import os.path as osp
 import sys
@@ -8,7 +7,7 @@ from typing import Iterable, List, Optional
 
 from mmengine.config import Config
 
-from .errors import UserInputError
+from .errors import UserInputError, read_json
 
 WRAPPER_KEYS = ('dataset', 'datasets')
 
@@ -212,13 +211,8 @@ def _check_coco_json(loader: str, key: str, ds: dict, path: str,
             f'{loader}: annotation file {path} is not COCO JSON (it does not '
             'start with a JSON object); regenerate or re-download it')
     if osp.getsize(path) < 50 * 1024 * 1024:
-        try:
-            with open(path) as f:
-                data = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise UserInputError(
-                f'{loader}: annotation file {path} is not valid JSON '
-                f'({err}); regenerate or re-download it') from None
+        data = read_json(path, f'{loader}: annotation file',
+                         '; regenerate or re-download it')
         missing = [k for k in ('images', 'annotations', 'categories')
                    if k not in data]
         if missing:

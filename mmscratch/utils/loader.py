@@ -4,9 +4,10 @@ The configs ask for enough workers to keep a GPU fed (4 per training
 process, persistent between epochs/validations). ``fit_loaders`` then makes
 that safe wherever the run lands:
 
-- ``num_workers`` is capped at the CPUs this process may use divided by the
-  processes on this node (``LOCAL_WORLD_SIZE``), so 8 GPUs on a 16-core node
-  get 2 workers each instead of oversubscribing the CPUs;
+- ``num_workers`` is capped at the CPUs of this process: under slurm its
+  ``SLURM_CPUS_PER_TASK``, otherwise the CPUs it may use divided by the
+  processes on this node (``LOCAL_WORLD_SIZE``, set by torchrun), so 8 GPUs
+  on a 16-core node get 2 workers each instead of oversubscribing the CPUs;
 - ``persistent_workers`` is switched off when there are no workers (torch
   refuses the combination);
 - ``pin_memory`` left unset becomes True when CUDA is present, and a True
@@ -37,6 +38,14 @@ def processes_per_node() -> int:
         return 1
 
 
+def cpus_per_process() -> int:
+    """CPUs this training process should keep its loader workers within."""
+    slurm = os.environ.get('SLURM_CPUS_PER_TASK', '')
+    if slurm.isdigit() and int(slurm) > 0:
+        return int(slurm)  # slurm already gives each task its own CPUs
+    return max(1, available_cpus() // processes_per_node())
+
+
 def fit_loaders(cfg: Config, loaders: Iterable[str] = LOADERS,
                 cuda: bool = None) -> List[str]:
     """Fit the data loaders of ``cfg`` to this machine, in place.
@@ -44,7 +53,7 @@ def fit_loaders(cfg: Config, loaders: Iterable[str] = LOADERS,
     Returns one line per change, for the log.
     """
     cuda = torch.cuda.is_available() if cuda is None else cuda
-    max_workers = max(1, available_cpus() // processes_per_node())
+    max_workers = cpus_per_process()
     changes = []
     for name in loaders:
         loader = cfg.get(name)
@@ -54,8 +63,7 @@ def fit_loaders(cfg: Config, loaders: Iterable[str] = LOADERS,
         if workers > max_workers:
             loader['num_workers'] = max_workers
             changes.append(f'{name}.num_workers {workers} -> {max_workers} '
-                           f'({available_cpus()} CPUs, '
-                           f'{processes_per_node()} process(es) per node)')
+                           f'({max_workers} CPU(s) per process)')
         if loader.get('num_workers', 0) == 0 and \
                 loader.get('persistent_workers'):
             loader['persistent_workers'] = False

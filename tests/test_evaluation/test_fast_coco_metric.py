@@ -62,12 +62,30 @@ def test_same_statistics_as_pycocotools(prediction_set):
 
 
 def test_faster_backend_is_really_used_and_unbound_after(prediction_set):
+    import faster_coco_eval
     fast, _ = evaluate(prediction_set, 'faster_coco_eval')
-    assert type(fast._coco_api).__module__.startswith('faster_coco_eval')
+    assert isinstance(fast._coco_api, faster_coco_eval.COCO)
     ref, _ = evaluate(prediction_set, 'pycocotools')
+    assert not isinstance(ref._coco_api, faster_coco_eval.COCO)
     assert type(ref._coco_api).__module__.startswith('mmdet')
     # mmdet's module is left as it was
     assert mmdet_coco_metric.COCOeval is PyCOCOeval
+
+
+def test_no_detections_at_all_gives_what_mmdet_gives(prediction_set):
+    """An early scratch model may detect nothing: same outcome either way."""
+    ann_file, classes, results = prediction_set
+    empty = [(gt, dict(pred, bboxes=np.zeros((0, 4), np.float32),
+                       scores=np.zeros(0, np.float32),
+                       labels=np.zeros(0, np.int64), masks=[]))
+             for gt, pred in results]
+    outcomes = []
+    for backend in ('faster_coco_eval', 'pycocotools'):
+        metric = FastCocoMetric(ann_file=ann_file, metric=['bbox', 'segm'],
+                                backend=backend)
+        metric.dataset_meta = dict(classes=classes)
+        outcomes.append(metric.compute_metrics(copy.deepcopy(empty)))
+    assert outcomes[0] == outcomes[1]
 
 
 def test_auto_uses_faster_when_check_passes(monkeypatch):

@@ -14,6 +14,7 @@ def loaders(workers=4, persistent=True, pin=None):
 
 
 def test_workers_capped_by_cpus_per_process(monkeypatch):
+    monkeypatch.delenv('SLURM_CPUS_PER_TASK', raising=False)
     monkeypatch.setattr(loader_utils, 'available_cpus', lambda: 16)
     monkeypatch.setenv('LOCAL_WORLD_SIZE', '8')
     cfg = loaders(workers=4)
@@ -27,7 +28,17 @@ def test_workers_capped_by_cpus_per_process(monkeypatch):
     assert cfg.train_dataloader.num_workers == 4
 
 
+def test_slurm_gives_cpus_per_task(monkeypatch):
+    monkeypatch.setattr(loader_utils, 'available_cpus', lambda: 64)
+    monkeypatch.setenv('LOCAL_WORLD_SIZE', '8')
+    monkeypatch.setenv('SLURM_CPUS_PER_TASK', '3')
+    cfg = loaders(workers=4)
+    loader_utils.fit_loaders(cfg, cuda=True)
+    assert cfg.train_dataloader.num_workers == 3
+
+
 def test_at_least_one_worker_and_zero_stays_zero(monkeypatch):
+    monkeypatch.delenv('SLURM_CPUS_PER_TASK', raising=False)
     monkeypatch.setattr(loader_utils, 'available_cpus', lambda: 2)
     monkeypatch.setenv('LOCAL_WORLD_SIZE', '4')
     cfg = loaders(workers=4)

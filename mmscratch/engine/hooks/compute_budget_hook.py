@@ -1,4 +1,3 @@
-import json
 import os.path as osp
 from typing import Dict, Optional, Union
 
@@ -7,7 +6,7 @@ from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
 
 from mmdet.registry import HOOKS
-from ...utils.errors import UserInputError
+from ...utils.errors import UserInputError, read_json
 
 KEYS = ('images', 'instances', 'pixels')
 
@@ -25,12 +24,7 @@ def _read_budget_file(path: str) -> Dict[str, float]:
     if not osp.isfile(path):
         raise UserInputError(f'ComputeBudgetHook: pretraining budget file '
                              f'{path} does not exist')
-    try:
-        with open(path) as f:
-            data = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise UserInputError(f'ComputeBudgetHook: {path} is not valid JSON '
-                             f'({err})') from None
+    data = read_json(path, 'ComputeBudgetHook: pretraining budget file')
     if not isinstance(data, dict) or not set(KEYS) & set(data):
         raise UserInputError(f'ComputeBudgetHook: {path} must hold '
                              f'{", ".join(KEYS)}')
