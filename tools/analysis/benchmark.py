@@ -25,6 +25,8 @@ Examples:
         --device cpu --batch 2 --size 256 384 --iters 8 --loader --workers 2
 """
 import argparse
+import contextlib
+import io
 import json
 import os.path as osp
 import resource
@@ -115,7 +117,9 @@ class Subject:
         self.times, self.data_times = [], []
         self.loader = None
         if args.loader:
-            self.loader = build_loader(cfg, args)
+            # quiet: pycocotools prints while the dataset loads
+            with contextlib.redirect_stdout(io.StringIO()):
+                self.loader = build_loader(cfg, args)
             self.batches = iter(self.loader)
 
     def batch(self):
