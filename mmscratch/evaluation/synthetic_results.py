@@ -25,6 +25,15 @@ def _star_polygon(cx: float, cy: float, radius: float,
                      cy + radii * np.sin(angles)], 1)
 
 
+def _random_star(rng: np.random.Generator, width: int,
+                 height: int) -> np.ndarray:
+    """A star somewhere in the image; log-uniform radius from 4 to 160 px,
+    about a third each of COCO's small, medium and large objects."""
+    radius = float(np.exp(rng.uniform(np.log(4), np.log(160))))
+    return _star_polygon(rng.uniform(0, width), rng.uniform(0, height),
+                         radius, rng)
+
+
 def _clip(poly: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.stack([poly[:, 0].clip(0, width - 1),
                      poly[:, 1].clip(0, height - 1)], 1)
@@ -59,11 +68,7 @@ def make_prediction_set(num_images: int, dets_per_image: int = 20,
                            width=width, height=height))
         truths = []
         for _ in range(int(rng.integers(3, 13))):
-            # log-uniform radius: about a third each of small/medium/large
-            radius = float(np.exp(rng.uniform(np.log(4), np.log(160))))
-            poly = _clip(_star_polygon(rng.uniform(0, width),
-                                       rng.uniform(0, height), radius, rng),
-                         width, height)
+            poly = _clip(_random_star(rng, width, height), width, height)
             label = int(rng.integers(NUM_CLASSES))
             rle = _rle(poly, width, height)
             area = float(mask_utils.area(rle))
@@ -88,9 +93,7 @@ def make_prediction_set(num_images: int, dets_per_image: int = 20,
                 if rng.random() < 0.1:
                     label = int(rng.integers(NUM_CLASSES))
             else:
-                radius = float(np.exp(rng.uniform(np.log(4), np.log(160))))
-                poly = _star_polygon(rng.uniform(0, width),
-                                     rng.uniform(0, height), radius, rng)
+                poly = _random_star(rng, width, height)
                 label = int(rng.integers(NUM_CLASSES))
             polys.append(_clip(poly, width, height))
             labels.append(label)

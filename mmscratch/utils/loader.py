@@ -14,7 +14,7 @@ that safe wherever the run lands:
   is turned off when it is not (torch would only warn on every loader).
 """
 import os
-from typing import Iterable, List
+from typing import Iterable, List, Optional
 
 import torch
 from mmengine.config import Config
@@ -47,7 +47,7 @@ def cpus_per_process() -> int:
 
 
 def fit_loaders(cfg: Config, loaders: Iterable[str] = LOADERS,
-                cuda: bool = None) -> List[str]:
+                cuda: Optional[bool] = None) -> List[str]:
     """Fit the data loaders of ``cfg`` to this machine, in place.
 
     Returns one line per change, for the log.

@@ -174,6 +174,7 @@ def build_loader(cfg, args):
     from mmengine.runner import Runner
 
     from mmscratch.datasets import CATEGORIES
+    from mmscratch.utils.config import dataset_configs
     from mmscratch.utils.loader import fit_loaders
     h, w = args.size
     loader = cfg.train_dataloader
@@ -181,16 +182,15 @@ def build_loader(cfg, args):
     if args.workers is not None:
         loader.num_workers = args.workers
     fit_loaders(cfg, ['train_dataloader'], cuda=args.device == 'cuda')
-    dataset = loader.dataset
-    while 'dataset' in dataset:  # dataset wrappers
-        dataset = dataset.dataset
-    dataset.update(data_root=args.data_root,
-                   ann_file='annotations/instances_train.json',
-                   data_prefix=dict(img='train/'),
-                   metainfo=dict(classes=CATEGORIES))
-    dataset.pipeline = [
-        dict(type='Resize', scale=(w, h), keep_ratio=True)
-        if 'Resize' in t['type'] else t for t in dataset.pipeline]
+    # every leaf dataset, through wrappers (RepeatDataset, ConcatDataset)
+    for _, dataset in dataset_configs(cfg, ['train_dataloader']):
+        dataset.update(data_root=args.data_root,
+                       ann_file='annotations/instances_train.json',
+                       data_prefix=dict(img='train/'),
+                       metainfo=dict(classes=CATEGORIES))
+        dataset.pipeline = [
+            dict(type='Resize', scale=(w, h), keep_ratio=True)
+            if 'Resize' in t['type'] else t for t in dataset.pipeline]
     return Runner.build_dataloader(loader, seed=args.seed)
 
 
