@@ -40,31 +40,29 @@ def _check_versions() -> None:
 
 _check_versions()
 
-from .utils.checkpoint import install_checkpoint_loader  # noqa: E402
+# Importing mmscratch registers classes in mmdet's registries, the
+# ``atomic_local`` file backend and mmengine checkpoint-loader schemes; it
+# changes no attribute of mmcv, mmengine, mmdet, torch or matplotlib.
+from .checkpoint import register_checkpoint_loader  # noqa: E402
 
-install_checkpoint_loader()
+register_checkpoint_loader()
 
-from .fileio import install_atomic_local_backend  # noqa: E402
-
-install_atomic_local_backend()
-
-from .ops import install_float_kernels  # noqa: E402
-
-install_float_kernels()
-
-from .datasets import SkipEmptyMaskCocoDataset  # noqa: E402,F401
-from .engine.optim import MixedPrecisionOptimWrapper  # noqa: E402,F401
-from .evaluation import FastCocoMetric  # noqa: E402
-
+from . import fileio  # noqa: E402,F401  (registers 'atomic_local')
+from .datasets import SkipEmptyMaskCocoDataset  # noqa: E402
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
-                     InvalidLossHook, RNGStateHook, ScratchAuditError,
-                     ScratchAuditHook)
-from .models import InstanceSegTTAModel  # noqa: E402
-from .models import LastStageMaskCascadeRoIHead  # noqa: E402
+                     DurableCheckpointHook, InvalidLossHook,
+                     PlainCheckpointHook, RelativeMultiStepLR, RNGStateHook,
+                     ScratchAuditError, ScratchAuditHook)
+from .engine.optim import MixedPrecisionOptimWrapper  # noqa: E402
+from .evaluation import FastCocoMetric  # noqa: E402
+from .models import (Float32NMSRPNHead, Float32RoIExtractor,  # noqa: E402
+                     InstanceSegTTAModel, LastStageMaskCascadeRoIHead)
 
 __all__ = [
-    '__version__', 'ComputeBudgetHook', 'ConvergenceHook', 'FastCocoMetric',
-    'InstanceSegTTAModel', 'InvalidLossHook', 'LastStageMaskCascadeRoIHead',
-    'RNGStateHook',
-    'ScratchAuditError', 'ScratchAuditHook'
+    '__version__', 'ComputeBudgetHook', 'ConvergenceHook',
+    'DurableCheckpointHook', 'FastCocoMetric', 'Float32NMSRPNHead',
+    'Float32RoIExtractor', 'InstanceSegTTAModel', 'InvalidLossHook',
+    'LastStageMaskCascadeRoIHead', 'MixedPrecisionOptimWrapper',
+    'PlainCheckpointHook', 'RelativeMultiStepLR', 'RNGStateHook',
+    'ScratchAuditError', 'ScratchAuditHook', 'SkipEmptyMaskCocoDataset'
 ]

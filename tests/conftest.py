@@ -26,21 +26,8 @@ def run_tool(args, cwd=ROOT, env=None, timeout=900):
 
 def data_options(data_root):
     """--cfg-options that point a config at a synthetic dataset."""
-    root = data_root.rstrip('/') + '/'
-    ann = root + 'annotations/instances_val.json'
-    return [
-        f'train_dataloader.dataset.data_root={root}',
-        'train_dataloader.dataset.ann_file=annotations/instances_train.json',
-        'train_dataloader.dataset.data_prefix.img=train/',
-        f'val_dataloader.dataset.data_root={root}',
-        'val_dataloader.dataset.ann_file=annotations/instances_val.json',
-        'val_dataloader.dataset.data_prefix.img=val/',
-        f'test_dataloader.dataset.data_root={root}',
-        'test_dataloader.dataset.ann_file=annotations/instances_val.json',
-        'test_dataloader.dataset.data_prefix.img=val/',
-        f'val_evaluator.ann_file={ann}',
-        f'test_evaluator.ann_file={ann}',
-    ]
+    from mmscratch.datasets import synthetic_data_options
+    return [f'{k}={v}' for k, v in synthetic_data_options(data_root).items()]
 
 
 @pytest.fixture(scope='session')
@@ -122,7 +109,7 @@ def coco_stats(ann_file, pkl, classes):
 
 def demo_cfg(data_root, work_dir, **overrides):
     """The demo config on a synthetic dataset, as a Config for a Runner."""
-    from mmscratch.utils.config import load_config
+    from mmscratch.cli.config import load_config
     opts = dict(o.split('=', 1) for o in data_options(data_root))
     cfg = load_config(DEMO_CONFIG)
     cfg.merge_from_dict(opts)
@@ -140,3 +127,54 @@ def demo_cfg(data_root, work_dir, **overrides):
     # across Runners of one process: give each Runner its own
     cfg.visualizer.name = f'visualizer_{id(cfg)}_{osp.basename(work_dir)}'
     return cfg
+
+
+def tiny_train_options(data_root, iters=2):
+    """--cfg-options for a short real demo-config run on synthetic data."""
+    return data_options(data_root) + [
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'default_hooks.checkpoint.interval={iters}',
+        'default_hooks.logger.interval=1', 'train_dataloader.batch_size=2']
+
+
+@pytest.fixture(scope='session')
+def trained_run(synthetic_data, tmp_path_factory):
+    """Work dir of a 2-iteration run of the demo config (iter_2.pth)."""
+    work = tmp_path_factory.mktemp('trained_run')
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(work),
+                     '--cfg-options'] + tiny_train_options(synthetic_data))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return str(work)
+
+
+def write_downstream_config(path, data_root, max_iters=2):
+    """A user's config inheriting the flagship, sized for the CPU."""
+    from mmscratch.datasets import CATEGORIES
+    root = data_root.rstrip('/') + '/'
+    path.write_text(f'''
+_base_ = '{FLAGSHIP}'
+classes = {tuple(CATEGORIES)!r}
+metainfo = dict(classes=classes)
+model = dict(roi_head=dict(
+    bbox_head=dict(num_classes=len(classes)),
+    mask_head=dict(num_classes=len(classes))))
+small = [dict(type='LoadImageFromFile'),
+         dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+         dict(type='Resize', scale=(96, 96), keep_ratio=True),
+         dict(type='PackDetInputs')]
+train_dataloader = dict(
+    batch_size=1, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root='{root}', metainfo=metainfo,
+                 ann_file='annotations/instances_train.json',
+                 data_prefix=dict(img='train/'), pipeline=small))
+val_dataloader = dict(
+    num_workers=0, persistent_workers=False,
+    dataset=dict(data_root='{root}', metainfo=metainfo,
+                 ann_file='annotations/instances_val.json',
+                 data_prefix=dict(img='val/')))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file='{root}annotations/instances_val.json')
+test_evaluator = val_evaluator
+train_cfg = dict(max_iters={max_iters}, val_begin=100)
+default_hooks = dict(checkpoint=dict(interval=2))
+''')

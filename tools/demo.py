@@ -32,7 +32,8 @@ sys.path.insert(0, ROOT)
 from tqdm import tqdm  # noqa: E402
 
 from mmscratch.analysis import read_run  # noqa: E402
-from mmscratch.datasets import make_synthetic_coco  # noqa: E402
+from mmscratch.datasets import (make_synthetic_coco,  # noqa: E402
+                                synthetic_data_options)
 
 SCRATCH = 'configs/demo/mask_rcnn_r18_gn_synthetic_vs_pretrained.py'
 PRETRAINED = 'configs/demo/mask_rcnn_r18_gn_synthetic_pretrained.py'
@@ -145,12 +146,10 @@ class Demo:
         budget_file = osp.join(out, 'budget.json')
         iters = self.sizes['pretrain_iters']
         self.commands['pretrain'] = (
-            'python -c "from mmscratch.pretrain import pretrain_backbone; '
-            "from mmengine.config import Config; "
-            f"pretrain_backbone(Config.fromfile('{PRETRAINED}').model."
-            f"backbone, '{out}', iters={iters}, num_images="
-            f"{self.sizes['pretrain_images']}, texture={TEXTURE}, "
-            f"seed={self.args.seed})\"")
+            f'python tools/dataset/pretrain_demo_backbone.py {PRETRAINED} '
+            f'{out} --iters {iters} --num-images '
+            f'{self.sizes["pretrain_images"]} --texture {TEXTURE} '
+            f'--seed {self.args.seed}')
         if osp.isfile(budget_file) and not self.args.force:
             with open(budget_file) as f:
                 self.budget = json.load(f)
@@ -159,7 +158,7 @@ class Demo:
         from mmengine.config import Config
         from mmengine.logging import MMLogger
 
-        from mmscratch.pretrain import pretrain_backbone
+        from mmscratch.demo.pretrain import pretrain_backbone
         MMLogger.get_instance('demo_pretrain', log_level='WARNING')
         backbone = Config.fromfile(osp.join(ROOT, PRETRAINED)).model.backbone
         self.say(f'pretraining ResNet-18-GN on the synthetic classification '
@@ -184,23 +183,17 @@ class Demo:
         root = self.data + '/'
         pre = osp.join(self.out, 'pretrain')
         return [
-            f'train_dataloader.dataset.data_root={root}',
-            f'val_dataloader.dataset.data_root={root}',
-            f'test_dataloader.dataset.data_root={root}',
-            f'val_evaluator.ann_file={root}annotations/instances_val.json',
-            f'test_evaluator.ann_file={root}annotations/instances_val.json',
+            f'{k}={v}' for k, v in synthetic_data_options(root).items()] + [
             f'randomness.seed={self.args.seed}',
             f'train_cfg.max_iters={iters}',
             f'train_cfg.val_interval={every}',
             f'default_hooks.checkpoint.interval={iters}',
-            f'param_scheduler.1.end={iters}',
-            f'param_scheduler.1.milestones=[{iters * 2 // 3},'
-            f'{iters * 8 // 9}]',
         ], {
             'pretrained': [
                 f'model.backbone.init_cfg.checkpoint={pre}/backbone.pth',
-                f'custom_hooks.1.pretrain={pre}/budget.json'],
-            'scratch': [f'custom_hooks.2.baseline={pretrained_dir}'],
+                f'default_hooks.compute_budget.pretrain={pre}/budget.json'],
+            'scratch': [
+                f'default_hooks.convergence.baseline={pretrained_dir}'],
         }
 
     def train(self, name, config):
@@ -246,14 +239,17 @@ class Demo:
 
     # 4. report -------------------------------------------------------------
     def report(self):
-        from mmscratch.analysis.demo_report import write_curves, write_report
+        from mmscratch.cli.config import load_config
+        from mmscratch.demo.report import write_curves, write_report
+        from mmscratch.analysis.schedule import lr_steps
         runs = {name: read_run(osp.join(self.out, name))
                 for name in ('scratch', 'pretrained')}
         with open(osp.join(self.out, 'scratch', 'convergence.json')) as f:
             convergence = json.load(f)
-        iters = self.sizes['iters']
+        cfg = load_config(osp.join(ROOT, SCRATCH))
+        cfg.train_cfg.max_iters = self.sizes['iters']  # as options() sets
         write_curves(runs, self.budget, osp.join(self.out, 'curves.png'),
-                     drops=[iters * 2 // 3, iters * 8 // 9])
+                     drops=lr_steps(cfg))
         text = write_report(runs, convergence, self.budget, self.sizes,
                             self.commands, osp.join(self.out, 'report.md'))
         verdict = [ln for ln in text.splitlines()

@@ -18,10 +18,12 @@ except ImportError as err:
 from mmengine.config import ConfigDict, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmscratch.utils.config import check_data, load_config  # noqa: E402
+from mmscratch.cli.config import (check_data, check_writable,  # noqa: E402
+                                  load_config)
 from mmscratch.utils.errors import UserInputError  # noqa: E402
-from mmscratch.utils.loader import fit_and_report  # noqa: E402
-from mmscratch.utils.launch import (close_launcher,  # noqa: E402
+from mmscratch.cli.loader import fit_and_report  # noqa: E402
+from mmscratch.cli.weights import check_weights_fit  # noqa: E402
+from mmscratch.cli.launch import (close_launcher,  # noqa: E402
                                     prepare_launcher, run_tool,
                                     set_local_rank)
 
@@ -76,6 +78,8 @@ def main():
                              'pass the .pth file written by tools/train.py')
     if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
         raise UserInputError(f'--out {args.out}: use a .pkl file name')
+    if args.out is not None:
+        check_writable(args.out, '--out')
     if args.tta:
         apply_tta(cfg, args.config)
     cfg.load_from = args.checkpoint
@@ -85,6 +89,7 @@ def main():
     fit_and_report(cfg, ['test_dataloader'])
 
     runner = Runner.from_cfg(cfg)
+    check_weights_fit(runner.model, args.checkpoint)
     if args.out is not None:
         from mmdet.evaluation import DumpDetResults
         runner.test_evaluator.metrics.append(

@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Train a detector with an MMDetection config (mmscratch plugin loaded)."""
 import argparse
-import os
 import os.path as osp
 import sys
 import warnings
@@ -16,15 +15,16 @@ try:
 except ImportError as err:
     sys.exit(f'error: {err}')
 
-import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmscratch.utils.config import check_data, load_config  # noqa: E402
+from mmscratch.cli.amp import apply_amp  # noqa: E402
+from mmscratch.cli.config import (check_data, check_writable,  # noqa: E402
+                                  load_config)
 from mmscratch.utils.errors import UserInputError  # noqa: E402
-from mmscratch.utils.loader import fit_and_report  # noqa: E402
-from mmscratch.utils.resume import latest_complete_checkpoint  # noqa: E402
-from mmscratch.utils.launch import (close_launcher,  # noqa: E402
+from mmscratch.cli.loader import fit_and_report  # noqa: E402
+from mmscratch.cli.resume import latest_complete_checkpoint  # noqa: E402
+from mmscratch.cli.launch import (close_launcher,  # noqa: E402
                                     prepare_launcher, run_tool,
                                     set_local_rank)
 
@@ -55,19 +55,6 @@ def parse_args():
     return args
 
 
-def apply_amp(cfg, amp: str) -> None:
-    """Switch the optimizer wrapper to mmengine's AmpOptimWrapper."""
-    if amp == 'auto':
-        amp = 'fp16' if torch.cuda.is_available() else 'bf16'
-    if not torch.cuda.is_available() and amp == 'fp16':
-        raise UserInputError('--amp fp16: CPU autocast supports bf16 only; '
-                             'use --amp bf16')
-    cfg.optim_wrapper.type = 'MixedPrecisionOptimWrapper'
-    cfg.optim_wrapper.dtype = 'float16' if amp == 'fp16' else 'bfloat16'
-    if amp == 'fp16':
-        cfg.optim_wrapper.loss_scale = 'dynamic'
-
-
 def build_config(args):
     cfg = load_config(args.config, args.cfg_options)
     if args.work_dir is not None:
@@ -95,18 +82,7 @@ def build_config(args):
         cfg.resume = True
         cfg.load_from = args.resume
     prepare_launcher(cfg, args.launcher)
-    add_default_hooks(cfg)
     return cfg
-
-
-def add_default_hooks(cfg) -> None:
-    """Reliability hooks every run gets unless its config has them."""
-    hooks = list(cfg.get('custom_hooks') or [])
-    present = {h.get('type') for h in hooks}
-    for name in ('RNGStateHook', 'InvalidLossHook'):
-        if name not in present:
-            hooks.append(dict(type=name))
-    cfg.custom_hooks = hooks
 
 
 def main():
@@ -114,22 +90,10 @@ def main():
     cfg = build_config(args)
     check_data(cfg, ['train_dataloader', 'val_dataloader'])
     fit_and_report(cfg, ['train_dataloader', 'val_dataloader'])
-    check_work_dir(cfg.work_dir)
+    check_writable(cfg.work_dir, 'work dir', folder=True)
     runner = Runner.from_cfg(cfg)
     runner.train()
     close_launcher()
-
-
-def check_work_dir(work_dir: str) -> None:
-    """Refuse a work dir that cannot be written, before anything starts."""
-    target = osp.abspath(work_dir)
-    probe = target
-    while not osp.exists(probe):
-        probe = osp.dirname(probe)
-    if not osp.isdir(probe) or not os.access(probe, os.W_OK):
-        raise UserInputError(
-            f'work dir {work_dir} cannot be written; pass --work-dir with a '
-            'folder you can write to')
 
 
 if __name__ == '__main__':

@@ -2,11 +2,6 @@
 # (configs/pretrained/*_coco*k_*): as coco_subset_scratch.py, with the GN
 # ResNet-50 ImageNet weights and the pretrained runtime.
 _base_ = [
-    './models/mask_rcnn_r50_fpn_gn_pretrained.py',
-    './datasets/coco_instance_subset.py',
-    './schedules/schedule_1x.py',
-    './pretrained_runtime.py',
+    './models/mask_rcnn_r50_fpn_gn_pretrained.py', './less_data.py',
+    './pretrained_runtime.py'
 ]
-
-train_cfg = dict(val_interval=10000)
-default_hooks = dict(checkpoint=dict(interval=10000))

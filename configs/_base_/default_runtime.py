@@ -1,5 +1,8 @@
-# mmdet's runtime with iteration-based logging and checkpoints, the mmscratch
-# plugin loaded, and gloo as the backend where no GPU is present.
+# mmdet's runtime with iteration-based logging and checkpoints and the
+# mmscratch plugin loaded. Every hook is a named default hook, so a
+# downstream config changes one by its key, e.g.
+#   default_hooks = dict(scratch_audit=dict(strict=False))
+# (docs/hooks.md).
 _base_ = 'mmdet::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['mmscratch'], allow_failed_imports=False)
@@ -8,14 +11,19 @@ default_hooks = dict(
     # log_metric_by_epoch=False: validation metrics are logged at their
     # iteration (the default, True, would log them all at epoch 0).
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    # atomic, fsynced checkpoints; a full disk stops in one line
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=30000,
-        max_keep_ckpts=3))
+        type='DurableCheckpointHook', by_epoch=False, interval=30000,
+        max_keep_ckpts=3),
+    # checkpoints that stock torch.load(weights_only=True) reads
+    plain_checkpoint=dict(type='PlainCheckpointHook'),
+    # exact RNG streams across --resume
+    rng_state=dict(type='RNGStateHook'),
+    # stop at the first NaN/inf loss, before it is checkpointed
+    invalid_loss=dict(type='InvalidLossHook'),
+    # report (not enforce) whether the run is from scratch
+    scratch_audit=dict(type='ScratchAuditHook', strict=False),
+    # images, instances and pixels seen (the paper's Figure 2 axes)
+    compute_budget=dict(type='ComputeBudgetHook'),
+)
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
-
-# Report (not enforce) whether the run is from scratch, and count the images,
-# instances and pixels seen (docs/hooks.md).
-custom_hooks = [
-    dict(type='ScratchAuditHook', strict=False),
-    dict(type='ComputeBudgetHook'),
-]

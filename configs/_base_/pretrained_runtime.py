@@ -3,7 +3,4 @@
 # pretraining (100 epochs of 1.28M images), as in the paper's Figure 2.
 _base_ = './default_runtime.py'
 
-custom_hooks = [
-    dict(type='ScratchAuditHook', strict=False),
-    dict(type='ComputeBudgetHook', pretrain='imagenet-1k-100ep'),
-]
+default_hooks = dict(compute_budget=dict(pretrain='imagenet-1k-100ep'))

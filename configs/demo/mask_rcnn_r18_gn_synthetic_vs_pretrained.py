@@ -2,12 +2,8 @@
 # run's curve (ConvergenceHook; tools/demo.py sets the baseline's path).
 _base_ = './mask_rcnn_r18_gn_synthetic.py'
 
-custom_hooks = [
-    dict(type='ScratchAuditHook', strict=True),
-    dict(type='ComputeBudgetHook', interval=20),
-    dict(
-        type='ConvergenceHook',
+default_hooks = dict(
+    convergence=dict(
         baseline='results/demo/pretrained',
         metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
-        x='iter'),
-]
+        x='iter'))

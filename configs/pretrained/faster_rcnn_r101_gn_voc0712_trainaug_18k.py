@@ -6,7 +6,7 @@
 _base_ = [
     '../_base_/models/faster_rcnn_r50_fpn_gn_pretrained.py',
     '../_base_/datasets/voc0712_trainaug.py',
-    '../_base_/schedules/schedule_1x.py',
+    '../_base_/schedules/proportional_schedule.py',
     '../_base_/pretrained_runtime.py',
 ]
 
@@ -15,16 +15,5 @@ model = dict(
         depth=101,
         init_cfg=dict(checkpoint='open-mmlab://detectron/resnet101_gn')),
     roi_head=dict(bbox_head=dict(num_classes=20)))
-max_iters = 18000
-train_cfg = dict(max_iters=max_iters, val_interval=3000)
-param_scheduler = [
-    {{_base_.warmup}},
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_iters,
-        by_epoch=False,
-        milestones=[12000, 16000],
-        gamma=0.1)
-]
+train_cfg = dict(max_iters=18000, val_interval=3000)
 default_hooks = dict(checkpoint=dict(interval=3000))

@@ -11,15 +11,4 @@ _base_ = '../_base_/coco_subset_pretrained.py'
 
 train_dataloader = dict(
     dataset=dict(ann_file='annotations/instances_train2017_1k.json'))
-max_iters = 10000
-train_cfg = dict(max_iters=max_iters)
-param_scheduler = [
-    {{_base_.warmup}},
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_iters,
-        by_epoch=False,
-        milestones=[6667, 8889],
-        gamma=0.1)
-]
+train_cfg = dict(max_iters=10000)

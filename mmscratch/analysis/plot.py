@@ -1,10 +1,9 @@
-"""Figure-1-style plots: metric vs iterations (or images), LR drops marked."""
+"""Figure-1-style plots: metric vs iterations (or images), LR drops marked.
+
+matplotlib is imported when a figure is drawn, and pyplot not at all, so
+that importing mmscratch leaves matplotlib's backend and state alone.
+"""
 from typing import Dict, Optional, Sequence, Tuple
-
-import matplotlib
-
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
 
 Points = Sequence[Tuple[float, float]]
 
@@ -32,10 +31,10 @@ def plot_curves(curves: Dict[str, Points],
             of a larger figure) instead of a new figure. Defaults to None.
 
     Returns:
-        matplotlib.figure.Figure: the figure (left open for inspection).
+        matplotlib.figure.Figure: the figure.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4.5))
+        ax = new_figure(figsize=(7, 4.5)).subplots()
     fig = ax.figure
     for label, points in curves.items():
         if not points:
@@ -61,11 +60,14 @@ def plot_curves(curves: Dict[str, Points],
     return fig
 
 
-def lr_drop_iters(cfg) -> list:
-    """Iterations where a MultiStepLR of the config divides the LR."""
-    drops = []
-    for sched in cfg.get('param_scheduler') or []:
-        if sched.get('type') == 'MultiStepLR' and \
-                not sched.get('by_epoch', True):
-            drops += list(sched.get('milestones', []))
-    return drops
+def new_figure(**kwargs):
+    """A matplotlib Figure drawn by the Agg canvas, without pyplot.
+
+    pyplot keeps global state (the backend, the open figures); a Figure
+    made here is independent of it and is freed like any object.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig

@@ -44,7 +44,7 @@ def _shape_outline(name: str, size: float, aspect: float,
     raise ValueError(f'unknown shape {name!r}; choose from {CATEGORIES}')
 
 
-def _texture(h: int, w: int, rng: np.random.Generator,
+def make_texture(h: int, w: int, rng: np.random.Generator,
              strength: float = 1.0) -> np.ndarray:
     """A random colour field: smooth blobs, optional stripes, fine noise.
 
@@ -82,7 +82,7 @@ def render_image(rng: np.random.Generator, height: int, width: int,
     Each instance is a dict with ``category_id`` (1-based), ``mask`` (the
     visible part, bool HxW) and ``polygons``.
     """
-    img = _texture(height, width, rng, texture)
+    img = make_texture(height, width, rng, texture)
     masks, cats = [], []
     for _ in range(int(rng.integers(1, max_objects + 1))):
         cat = int(rng.integers(len(CATEGORIES)))
@@ -100,7 +100,7 @@ def render_image(rng: np.random.Generator, height: int, width: int,
         if mask.sum() < 16:
             continue
         region = mask.astype(bool)
-        img[region] = _texture(height, width, rng, texture)[region]
+        img[region] = make_texture(height, width, rng, texture)[region]
         masks.append(region)
         cats.append(cat)
     instances = []
@@ -186,73 +186,22 @@ def make_synthetic_coco(out_dir: str,
     return written
 
 
-# A classification task that stands in for ImageNet in the demo: other shape
-# families than the detection data, one object per image, the same kind of
-# textures, so that it teaches edges and textures but not the categories.
-PRETRAIN_CLASSES = ('ring', 'ellipse', 'arrow', 'bar', 'crescent', 'lshape',
-                    'zigzag', 'dots')
+def synthetic_data_options(data_root: str) -> dict:
+    """Config keys that point a COCO config at a synthetic dataset.
 
-
-def _pretrain_mask(name: str, size: int, rng: np.random.Generator
-                   ) -> np.ndarray:
-    mask = np.zeros((size, size), np.uint8)
-    c = tuple(int(v) for v in rng.uniform(0.35 * size, 0.65 * size, 2))
-    r = int(rng.uniform(0.2, 0.38) * size)
-    angle = float(rng.uniform(0, 180))
-    thick = max(2, int(rng.uniform(0.06, 0.12) * size))
-    if name == 'ring':
-        cv2.circle(mask, c, r, 1, thick)
-    elif name == 'ellipse':
-        cv2.ellipse(mask, (c, (2 * r, int(r * rng.uniform(0.6, 1.2))),
-                           angle), 1, -1)
-    elif name == 'arrow':
-        end = (int(c[0] + r * np.cos(np.radians(angle))),
-               int(c[1] + r * np.sin(np.radians(angle))))
-        start = (2 * c[0] - end[0], 2 * c[1] - end[1])
-        cv2.arrowedLine(mask, start, end, 1, thick, tipLength=0.4)
-    elif name == 'bar':
-        cv2.ellipse(mask, (c, (2 * r, thick * 2), angle), 1, -1)
-    elif name == 'crescent':
-        cv2.circle(mask, c, r, 1, -1)
-        shift = (int(c[0] + 0.5 * r), c[1])
-        cv2.circle(mask, shift, r, 0, -1)
-    elif name == 'lshape':
-        pts = np.array([[0, 0], [0, 2], [1, 2], [1, 0.6], [2, 0.6], [2, 0]])
-        rot = np.radians(angle)
-        rmat = np.array([[np.cos(rot), -np.sin(rot)],
-                         [np.sin(rot), np.cos(rot)]])
-        pts = (pts - 1) * r * 0.8 @ rmat.T + c
-        cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
-    elif name == 'zigzag':
-        xs = np.linspace(c[0] - r, c[0] + r, 6)
-        ys = c[1] + np.where(np.arange(6) % 2 == 0, -r / 2, r / 2)
-        pts = np.stack([xs, ys], 1).astype(np.int32)
-        cv2.polylines(mask, [pts], False, 1, thick)
-    elif name == 'dots':
-        for _ in range(int(rng.integers(4, 8))):
-            p = tuple(int(v) for v in rng.uniform(0.15 * size, 0.85 * size,
-                                                  2))
-            cv2.circle(mask, p, max(2, r // 4), 1, -1)
-    else:
-        raise ValueError(f'unknown class {name!r}')
-    return mask.astype(bool)
-
-
-def make_classification_images(num: int, size: int = 64, seed: int = 0,
-                               texture: float = 1.0):
-    """Images (N, size, size, 3 uint8 RGB) and labels of the pretraining task.
-
-    Args:
-        num (int): number of images.
-        size (int): image side. Defaults to 64.
-        seed (int): random seed. Defaults to 0.
+    For the layout :func:`make_synthetic_coco` writes (``train/``, ``val/``,
+    ``annotations/instances_{train,val}.json``); as ``--cfg-options``:
+    ``[f'{k}={v}' for k, v in synthetic_data_options(root).items()]``.
     """
-    rng = np.random.default_rng([seed, 1000])
-    images = np.empty((num, size, size, 3), np.uint8)
-    labels = rng.integers(len(PRETRAIN_CLASSES), size=num)
-    for i, label in enumerate(labels):
-        img = _texture(size, size, rng, texture)
-        mask = _pretrain_mask(PRETRAIN_CLASSES[label], size, rng)
-        img[mask] = _texture(size, size, rng, texture)[mask]
-        images[i] = np.round(img).astype(np.uint8)
-    return images, labels
+    root = data_root.rstrip('/') + '/'
+    options = {}
+    for loader, split in (('train', 'train'), ('val', 'val'),
+                          ('test', 'val')):
+        key = f'{loader}_dataloader.dataset'
+        options[f'{key}.data_root'] = root
+        options[f'{key}.ann_file'] = f'annotations/instances_{split}.json'
+        options[f'{key}.data_prefix.img'] = f'{split}/'
+    for evaluator in ('val_evaluator', 'test_evaluator'):
+        options[f'{evaluator}.ann_file'] = \
+            root + 'annotations/instances_val.json'
+    return options

@@ -1,9 +1,12 @@
-from .hooks import (ComputeBudgetHook, ConvergenceHook, InvalidLossHook,
-                    RNGStateHook, ScratchAuditError, ScratchAuditHook,
-                    TrainingDivergedError)
+from .hooks import (CheckpointWriteError, ComputeBudgetHook, ConvergenceHook,
+                    DurableCheckpointHook, InvalidLossHook,
+                    PlainCheckpointHook, RNGStateHook, ScratchAuditError,
+                    ScratchAuditHook, TrainingDivergedError)
+from .schedulers import RelativeMultiStepLR
 
 __all__ = [
-    'ComputeBudgetHook', 'ConvergenceHook', 'InvalidLossHook',
-    'RNGStateHook', 'ScratchAuditError', 'ScratchAuditHook',
-    'TrainingDivergedError'
+    'CheckpointWriteError', 'ComputeBudgetHook', 'ConvergenceHook',
+    'DurableCheckpointHook', 'InvalidLossHook', 'PlainCheckpointHook',
+    'RelativeMultiStepLR', 'RNGStateHook', 'ScratchAuditError',
+    'ScratchAuditHook', 'TrainingDivergedError'
 ]

@@ -14,15 +14,20 @@ Either way the result files are encoded in one call to the json module
 several times slower on 100k detections); their content is unchanged.
 
 Everything else (result files, metric names, class-wise tables, logging)
-is mmdet's own code: while this metric is built and while it computes, the
-names ``COCO``/``COCOeval``/``COCOevalMP``/``dump`` that mmdet's metric
-module calls are bound to the chosen library and the faster writer. mmdet
-is pinned to 3.3.x (``mmscratch/__init__.py``); tests check the binding.
+is mmdet's own code: each instance runs mmdet's methods that use the COCO
+classes (``__init__``, ``compute_metrics``, ``results2json``,
+``gt_to_coco_json``) as copies whose globals are a private namespace in
+which ``COCO``/``COCOeval``/``COCOevalMP``/``dump`` are the chosen library
+and the faster writer. mmdet's module is never changed, so a stock
+``CocoMetric`` (in the same evaluator, or another thread) is unaffected.
+mmdet is pinned to 3.3.x (``mmscratch/__init__.py``); tests compare the
+numbers with mmdet's own metric.
 """
 import contextlib
 import copy
 import functools
 import io
+import types
 from typing import Optional
 
 import numpy as np
@@ -41,6 +46,9 @@ BACKENDS = ('auto', 'faster_coco_eval', 'pycocotools')
 # the self-check accepts ("same AP to 4 decimals").
 TOLERANCE = 5e-5
 _CHECK_IMAGES = 40
+# CocoMetric's methods that call the COCO classes or ``dump``
+_ON_BACKEND = ('__init__', 'compute_metrics', 'results2json',
+               'gt_to_coco_json')
 
 
 def faster_coco_eval_version() -> Optional[str]:
@@ -82,36 +90,39 @@ def dump_json_at_once(obj, file=None, file_format=None, **kwargs):
     return mmengine_dump(obj, file, file_format, **kwargs)
 
 
-@contextlib.contextmanager
-def coco_api(backend: str, evaluators: Optional[list] = None):
-    """Bind mmdet's metric module to ``backend``'s classes while inside.
+def _cloned(func, namespace: dict):
+    """``func`` with ``namespace`` as its module globals."""
+    clone = types.FunctionType(func.__code__, namespace, func.__name__,
+                               func.__defaults__, func.__closure__)
+    clone.__kwdefaults__ = func.__kwdefaults__
+    return clone
 
-    Every COCOeval object built meanwhile is appended to ``evaluators``.
+
+def coco_namespace(backend: str, evaluators: list) -> dict:
+    """mmdet's metric-module globals with ``backend``'s COCO classes.
+
+    A copy: the module itself is not changed. Every COCOeval object built
+    through it is appended to ``evaluators``.
     """
-    names = ('COCO', 'COCOeval', 'COCOevalMP', 'dump')
-    saved = [getattr(mmdet_coco_metric, name) for name in names]
     if backend == 'pycocotools':
-        bound = saved[:3] + [dump_json_at_once]
+        coco, coco_eval = mmdet_coco_metric.COCO, mmdet_coco_metric.COCOeval
+        coco_eval_mp = mmdet_coco_metric.COCOevalMP
     else:
         coco, coco_eval = _faster_classes()
-        bound = [coco, coco_eval, coco_eval, dump_json_at_once]
+        coco_eval_mp = coco_eval
 
     def recorded(make):
         def build(*args, **kwargs):
             evaluator = make(*args, **kwargs)
-            if evaluators is not None:
-                evaluators.append(evaluator)
+            evaluators.append(evaluator)
             return evaluator
         return build
 
-    bound[1:3] = [recorded(make) for make in bound[1:3]]
-    for name, value in zip(names, bound):
-        setattr(mmdet_coco_metric, name, value)
-    try:
-        yield
-    finally:
-        for name, value in zip(names, saved):
-            setattr(mmdet_coco_metric, name, value)
+    namespace = dict(vars(mmdet_coco_metric))
+    namespace.update(COCO=coco, COCOeval=recorded(coco_eval),
+                     COCOevalMP=recorded(coco_eval_mp),
+                     dump=dump_json_at_once)
+    return namespace
 
 
 def summary_stats(backend: str, gt: dict, detections: list,
@@ -206,14 +217,22 @@ class FastCocoMetric(CocoMetric):
     def __init__(self, *args, backend: str = 'auto', **kwargs) -> None:
         self.backend = resolve_backend(backend)
         self.full_stats = {}
-        with coco_api(self.backend):
-            super().__init__(*args, **kwargs)
+        self._evaluators = []
+        namespace = coco_namespace(self.backend, self._evaluators)
+        self._mmdet = {name: _cloned(getattr(CocoMetric, name), namespace)
+                       for name in _ON_BACKEND}
+        self._mmdet['__init__'](self, *args, **kwargs)
+
+    def results2json(self, results, outfile_prefix):
+        return self._mmdet['results2json'](self, results, outfile_prefix)
+
+    def gt_to_coco_json(self, gt_dicts, outfile_prefix):
+        return self._mmdet['gt_to_coco_json'](self, gt_dicts, outfile_prefix)
 
     def compute_metrics(self, results: list) -> dict:
-        evaluators = []
-        with coco_api(self.backend, evaluators):
-            metrics = super().compute_metrics(results)
+        self._evaluators.clear()
+        metrics = self._mmdet['compute_metrics'](self, results)
         self.full_stats = {
             evaluator.params.iouType: np.asarray(evaluator.stats[:12], float)
-            for evaluator in evaluators}
+            for evaluator in self._evaluators}
         return metrics

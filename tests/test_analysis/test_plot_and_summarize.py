@@ -28,8 +28,9 @@ def runs(synthetic_data, tmp_path_factory):
     opts = data_options(synthetic_data) + [
         'train_cfg.max_iters=6', 'train_cfg.val_interval=3',
         'default_hooks.checkpoint.interval=6',
-        'default_hooks.logger.interval=1', 'param_scheduler.1.milestones=[4]',
-        'custom_hooks.1.interval=1']
+        'default_hooks.logger.interval=1',
+        'param_scheduler.1.fractions=[0.66]',
+        'default_hooks.compute_budget.interval=1']
     name = 'mask_rcnn_r18_gn_demo_1x'
     scratch_cfg = tmp / 'scratch' / f'{name}.py'
     scratch_cfg.parent.mkdir()
@@ -47,11 +48,10 @@ def runs(synthetic_data, tmp_path_factory):
         "model = dict(backbone=dict(init_cfg=dict(_delete_=True, "
         f"type='Pretrained', checkpoint='{work}/iter_6.pth', "
         "prefix='backbone.')))\n"
-        "custom_hooks = [dict(type='ScratchAuditHook', strict=False), "
-        "dict(type='ComputeBudgetHook', interval=1)]\n")
+        "default_hooks = dict(scratch_audit=dict(strict=False))\n")
     work = tmp / 'work_pretrained'
     proc = run_tool(['tools/train.py', str(pre_cfg), '--work-dir',
-                     str(work), '--cfg-options'] + opts[:-1])
+                     str(work), '--cfg-options'] + opts)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out['pretrained'] = str(work)
     return out

@@ -1,5 +1,7 @@
 """Every config loads, builds on CPU and keeps the paper's invariants."""
+import copy
 import glob
+import json
 import os.path as osp
 
 import pytest
@@ -11,6 +13,7 @@ import mmscratch  # noqa: F401
 from conftest import ROOT
 from mmdet.registry import MODELS
 from mmscratch.audit import AuditReport, check_config
+from mmscratch.analysis.schedule import lr_steps
 
 CONFIGS = sorted(
     osp.relpath(p, ROOT)
@@ -48,24 +51,36 @@ def test_there_is_a_config_for_every_experiment():
 def test_schedule_rule(path):
     cfg = load(path)
     max_iters = cfg.train_cfg.max_iters
-    steps = [s for s in cfg.param_scheduler if s.type == 'MultiStepLR']
-    assert len(steps) == 1 and not steps[0].by_epoch
-    milestones = steps[0].milestones
-    if max_iters % 90000 == 0 and 'cascade' not in path:
-        # the paper: k x 90k iterations, LR /10 at 60k and 20k before the end
-        assert milestones == [max_iters - 60000, max_iters - 20000]
-    elif 'cascade' in path:  # the last 270k of the 9x schedule
-        assert milestones == [810000 - 60000 - 540000,
-                              810000 - 20000 - 540000]
+    steps = [s for s in cfg.param_scheduler if 'MultiStep' in s.type]
+    assert len(steps) == 1 and steps[0].type == 'RelativeMultiStepLR'
+    assert not steps[0].by_epoch and 'end' not in steps[0]
+    if max_iters % 90000 == 0 or 'cascade' in path:
+        # the paper: k x 90k iterations, LR /10 at 60k and 20k before the
+        # end (the cascade: the last 270k of 9x, steps at 750k and 790k)
+        assert lr_steps(cfg) == [max_iters - 60000, max_iters - 20000]
     else:  # subsets, VOC and the demo: the 1x proportions, documented
-        assert milestones == [round(max_iters * 2 / 3),
-                              round(max_iters * 8 / 9)] or 'demo' in path
+        assert lr_steps(cfg) == [round(max_iters * 2 / 3),
+                                 round(max_iters * 8 / 9)]
     assert cfg.optim_wrapper.paramwise_cfg.norm_decay_mult == 0
     assert cfg.auto_scale_lr.base_batch_size == 16
 
 
-@pytest.mark.parametrize('path', CONFIGS)
+def _model_key(cfg) -> str:
+    """The model config without what building ignores (the init source)."""
+    model = copy.deepcopy(cfg.model.to_dict())
+    model['backbone'].pop('init_cfg', None)
+    model.pop('data_preprocessor', None)
+    return json.dumps(model, sort_keys=True, default=str)
+
+
+MODEL_KEYS = {}
+for _path in CONFIGS:
+    MODEL_KEYS.setdefault(_model_key(load(_path)), _path)
+
+
+@pytest.mark.parametrize('path', sorted(MODEL_KEYS.values()))
 def test_builds_with_the_promised_norms(path):
+    """Each distinct model of the zoo, built once."""
     cfg = load(path)
     backbone = cfg.model.backbone
     assert backbone.frozen_stages == -1
@@ -88,6 +103,12 @@ def test_builds_with_the_promised_norms(path):
     assert all(p.requires_grad for p in model.parameters())
 
 
+def test_every_config_is_built_or_shares_a_built_model():
+    built = set(MODEL_KEYS)
+    assert all(_model_key(load(p)) in built for p in CONFIGS)
+    assert len(built) < len(CONFIGS)
+
+
 @pytest.mark.parametrize('path', SCRATCH)
 def test_scratch_configs_load_nothing(path):
     cfg = load(path)
@@ -98,8 +119,9 @@ def test_scratch_configs_load_nothing(path):
         return
     assert report.from_scratch, report.format()
     assert cfg.load_from is None
-    hooks = {h['type']: h for h in cfg.custom_hooks}
-    assert hooks['ScratchAuditHook']['strict'] is True
+    hooks = cfg.default_hooks
+    assert hooks.scratch_audit.type == 'ScratchAuditHook'
+    assert hooks.scratch_audit.strict is True
 
 
 @pytest.mark.parametrize('path', PRETRAINED)
@@ -112,6 +134,17 @@ def test_pretrained_configs_init_from_imagenet(path):
         assert init.checkpoint == f'open-mmlab://detectron/resnet{depth}_gn'
     else:
         assert init.checkpoint == f'torchvision://resnet{depth}'
-    hooks = {h['type']: h for h in cfg.custom_hooks}
-    assert hooks['ComputeBudgetHook']['pretrain'] == 'imagenet-1k-100ep'
-    assert hooks['ScratchAuditHook']['strict'] is False
+    hooks = cfg.default_hooks
+    assert hooks.compute_budget.pretrain == 'imagenet-1k-100ep'
+    assert hooks.scratch_audit.strict is False
+    assert 'convergence' not in hooks
+
+
+@pytest.mark.parametrize('path', CONFIGS)
+def test_reliability_hooks_come_from_the_config(path):
+    hooks = load(path).default_hooks
+    assert hooks.checkpoint.type == 'DurableCheckpointHook'
+    assert hooks.plain_checkpoint.type == 'PlainCheckpointHook'
+    assert hooks.rng_state.type == 'RNGStateHook'
+    assert hooks.invalid_loss.type == 'InvalidLossHook'
+    assert 'custom_hooks' not in load(path)

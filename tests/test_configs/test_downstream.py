@@ -3,45 +3,59 @@ import os.path as osp
 
 import pytest
 
-from conftest import FLAGSHIP, ROOT, run_tool
+from conftest import ROOT, run_tool, write_downstream_config
 
 pytestmark = pytest.mark.slow
 
 
 def test_inherit_change_classes_and_data(synthetic_data, tmp_path):
-    from mmscratch.datasets import CATEGORIES
-    root = synthetic_data.rstrip('/') + '/'
     user_cfg = tmp_path / 'my_shapes.py'
-    user_cfg.write_text(f'''
-_base_ = '{FLAGSHIP}'
-classes = {tuple(CATEGORIES)!r}
-metainfo = dict(classes=classes)
-model = dict(roi_head=dict(
-    bbox_head=dict(num_classes=len(classes)),
-    mask_head=dict(num_classes=len(classes))))
-small = [dict(type='LoadImageFromFile'),
-         dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-         dict(type='Resize', scale=(96, 96), keep_ratio=True),
-         dict(type='PackDetInputs')]
-train_dataloader = dict(
-    batch_size=1, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root='{root}', metainfo=metainfo,
-                 ann_file='annotations/instances_train.json',
-                 data_prefix=dict(img='train/'), pipeline=small))
-val_dataloader = dict(
-    num_workers=0, persistent_workers=False,
-    dataset=dict(data_root='{root}', metainfo=metainfo,
-                 ann_file='annotations/instances_val.json',
-                 data_prefix=dict(img='val/')))
-test_dataloader = val_dataloader
-val_evaluator = dict(ann_file='{root}annotations/instances_val.json')
-test_evaluator = val_evaluator
-train_cfg = dict(max_iters=2, val_begin=100)
-default_hooks = dict(checkpoint=dict(interval=2))
-''')
+    write_downstream_config(user_cfg, synthetic_data)
     proc = run_tool([osp.join(ROOT, 'tools/train.py'), str(user_cfg),
                      '--work-dir',
                      str(tmp_path / 'work')], cwd=str(tmp_path))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (tmp_path / 'work' / 'iter_2.pth').is_file()
     assert 'the run trains from scratch' in proc.stdout + proc.stderr
+
+
+def test_three_line_config_changes_the_length_and_the_steps_follow(
+        tmp_path):
+    """The paper's rule, once: LR steps 60k and 20k before the new end."""
+    from mmengine.config import Config
+    from mmengine.optim import OptimWrapper
+    from mmengine.registry import init_default_scope
+    from torch import nn
+    from torch.optim import SGD
+
+    from conftest import FLAGSHIP
+    from mmdet.registry import PARAM_SCHEDULERS
+    from mmscratch.analysis.schedule import lr_steps
+    user_cfg = tmp_path / 'longer.py'
+    user_cfg.write_text(f"_base_ = '{FLAGSHIP}'\n"
+                        "# 700k iterations instead of 540k\n"
+                        "train_cfg = dict(max_iters=700000)\n")
+    cfg = Config.fromfile(str(user_cfg))
+    assert lr_steps(cfg) == [640000, 680000]
+    # built as mmengine's Runner builds it: end defaults to max_iters
+    init_default_scope('mmdet')
+    wrapper = OptimWrapper(SGD(nn.Linear(1, 1).parameters(), lr=0.02))
+    steps = dict(cfg.param_scheduler[1], end=cfg.train_cfg.max_iters)
+    scheduler = PARAM_SCHEDULERS.build(steps, default_args=dict(
+        optimizer=wrapper))
+    assert sorted(scheduler.milestones) == [640000, 680000]
+
+
+def test_the_runner_places_the_steps(synthetic_data, tmp_path):
+    """A real Runner on a downstream config: steps follow max_iters."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    user_cfg = tmp_path / 'mine.py'
+    write_downstream_config(user_cfg, synthetic_data, max_iters=90)
+    cfg = Config.fromfile(str(user_cfg))
+    cfg.param_scheduler[1]['before_end'] = [60, 20]
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    runner._train_loop = runner.build_train_loop(runner._train_loop)
+    schedulers = runner.build_param_scheduler(cfg.param_scheduler)
+    assert sorted(schedulers[1].milestones) == [30, 70]

@@ -5,6 +5,7 @@ from mmengine.registry import init_default_scope
 from mmdet.registry import MODELS
 
 from conftest import FLAGSHIP
+from mmscratch.analysis import lr_steps
 
 
 def test_schedule_is_the_papers_6x():
@@ -13,7 +14,9 @@ def test_schedule_is_the_papers_6x():
     assert cfg.train_cfg.max_iters == 540000
     warmup, steps = cfg.param_scheduler
     assert warmup.type == 'LinearLR' and not warmup.by_epoch
-    assert steps.milestones == [540000 - 60000, 540000 - 20000]
+    assert steps.type == 'RelativeMultiStepLR'
+    assert steps.before_end == [60000, 20000]
+    assert lr_steps(cfg) == [540000 - 60000, 540000 - 20000]
     assert steps.gamma == 0.1 and not steps.by_epoch
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == \

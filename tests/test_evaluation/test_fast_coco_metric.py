@@ -70,6 +70,60 @@ def test_faster_backend_is_really_used_and_unbound_after(prediction_set):
     assert type(ref._coco_api).__module__.startswith('mmdet')
     # mmdet's module is left as it was
     assert mmdet_coco_metric.COCOeval is PyCOCOeval
+    assert mmdet_coco_metric.dump is fcm.mmengine_dump
+
+
+def test_stock_and_fast_metric_in_one_evaluator(prediction_set,
+                                                monkeypatch):
+    """Each metric uses its own backend; mmdet's module stays as it was."""
+    import threading
+
+    import faster_coco_eval
+    from mmdet.evaluation.metrics import CocoMetric
+    from mmengine.evaluator import Evaluator
+    ann_file, classes, results = prediction_set
+    module_before = dict(vars(mmdet_coco_metric))
+    calls = []
+    real_evaluate = PyCOCOeval.evaluate
+
+    def counted(self):
+        calls.append(threading.get_ident())
+        return real_evaluate(self)
+    monkeypatch.setattr(PyCOCOeval, 'evaluate', counted)
+    stock = CocoMetric(ann_file=ann_file, metric=['bbox', 'segm'],
+                       prefix='stock')
+    fast = FastCocoMetric(ann_file=ann_file, metric=['bbox', 'segm'],
+                          backend='faster_coco_eval', prefix='fast')
+    evaluator = Evaluator([stock, fast])
+    evaluator.dataset_meta = dict(classes=classes)
+    for metric in (stock, fast):
+        metric.results = copy.deepcopy(results)
+    metrics = evaluator.evaluate(len(results))
+    assert len(calls) == 2  # bbox and segm of the stock metric only
+    assert all(isinstance(e, faster_coco_eval.COCOeval_faster)
+               for e in fast._evaluators) and len(fast._evaluators) == 2
+    assert isinstance(fast._coco_api, faster_coco_eval.COCO)
+    assert not isinstance(stock._coco_api, faster_coco_eval.COCO)
+    for name in ('bbox_mAP', 'segm_mAP', 'bbox_mAP_50'):
+        assert metrics[f'stock/{name}'] == metrics[f'fast/{name}']
+    assert dict(vars(mmdet_coco_metric)) == module_before
+
+    # overlapping in two threads: each still on its own backend
+    calls.clear()
+    out = {}
+
+    def run(metric, key):
+        metric.results = copy.deepcopy(results)
+        out[key] = metric.evaluate(len(results))
+    threads = [threading.Thread(target=run, args=(stock, 'stock')),
+               threading.Thread(target=run, args=(fast, 'fast'))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(calls) == {threads[0].ident} and len(calls) == 2
+    assert out['stock']['stock/bbox_mAP'] == out['fast']['fast/bbox_mAP']
+    assert dict(vars(mmdet_coco_metric)) == module_before
 
 
 def test_no_detections_at_all_gives_what_mmdet_gives(prediction_set):
@@ -124,7 +178,7 @@ def test_bad_backend_and_missing_library(monkeypatch):
 def test_coco_configs_default_to_fast_metric():
     from conftest import FLAGSHIP
 
-    from mmscratch.utils.config import load_config
+    from mmscratch.cli.config import load_config
     cfg = load_config(FLAGSHIP)
     for name in ('val_evaluator', 'test_evaluator'):
         assert cfg[name]['type'] == 'FastCocoMetric'

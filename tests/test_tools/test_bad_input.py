@@ -130,26 +130,26 @@ def test_bad_paths_and_checkpoints(synthetic_data, tmp_path, work_dir):
     proc = run_tool(['tools/test.py', DEMO_CONFIG, str(truncated),
                      '--work-dir', str(tmp_path / 't'), '--cfg-options'] +
                     data_options(synthetic_data))
-    one_line_error(proc, 'is not a PyTorch checkpoint')
+    one_line_error(proc, 'is truncated or not a PyTorch checkpoint')
     assert untouched(work_dir)
     proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
                      str(work_dir), '--resume', str(truncated),
                      '--cfg-options', 'train_cfg.max_iters=2'] +
                     data_options(synthetic_data))
-    one_line_error(proc, 'is not a PyTorch checkpoint')
+    one_line_error(proc, 'is truncated or not a PyTorch checkpoint')
     assert untouched(work_dir)
 
 
 def test_bad_convergence_baseline(synthetic_data, tmp_path, work_dir):
     cfg = tmp_path / 'vs.py'
-    cfg.write_text(f"_base_ = '{DEMO_CONFIG}'\ncustom_hooks = [dict("
-                   f"type='ConvergenceHook', baseline='{tmp_path}/no')]\n")
+    cfg.write_text(f"_base_ = '{DEMO_CONFIG}'\ndefault_hooks = dict("
+                   f"convergence=dict(baseline='{tmp_path}/no'))\n")
     one_line_error(train(str(cfg), work_dir, *data_options(synthetic_data)),
                    'ConvergenceHook: baseline', 'does not exist')
     bad = tmp_path / 'bad.json'
     bad.write_text('{"metrics": {"coco/bbox_mAP": [[1]]}}')
-    cfg.write_text(f"_base_ = '{DEMO_CONFIG}'\ncustom_hooks = ["
-                   f"dict(type='ConvergenceHook', baseline='{bad}')]\n")
+    cfg.write_text(f"_base_ = '{DEMO_CONFIG}'\ndefault_hooks = dict("
+                   f"convergence=dict(baseline='{bad}'))\n")
     one_line_error(train(str(cfg), work_dir, *data_options(synthetic_data)),
                    'points must be [[x, value], ...]')
     assert untouched(work_dir)

@@ -70,4 +70,4 @@ def test_schedule_matches_the_configs():
     assert 'iterations:   540,000' in proc.stdout
     assert '420,000 and 500,000' in proc.stdout
     assert 'LR:           0.01' in proc.stdout
-    assert 'param_scheduler.1.milestones=[420000,500000]' in proc.stdout
+    assert 'param_scheduler.1.before_end=[120000,40000]' in proc.stdout

@@ -29,8 +29,8 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmscratch.audit import (AuditReport, check_config, check_init,  # noqa
                              check_model, expected_norm_of)
-from mmscratch.utils.config import load_config  # noqa: E402
-from mmscratch.utils.launch import run_tool  # noqa: E402
+from mmscratch.cli.config import load_config  # noqa: E402
+from mmscratch.cli.launch import run_tool  # noqa: E402
 
 
 def parse_args():
@@ -56,7 +56,7 @@ def audit(cfg, distributed: bool = False) -> AuditReport:
     check_config(cfg, report)
     model_cfg = cfg.model.copy()
     if not distributed:
-        from mmscratch.utils.launch import _syncbn_to_bn
+        from mmscratch.cli.launch import _syncbn_to_bn
         _syncbn_to_bn(model_cfg)
     model = MODELS.build(model_cfg)
     check_model(model, cfg.model, report, expected_norm_of(cfg),

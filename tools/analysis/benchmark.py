@@ -42,13 +42,14 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
 
 import mmscratch  # noqa: F401
 import torch
-from mmengine.config import Config
+
 from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 from mmscratch.utils.errors import UserInputError
-from mmscratch.utils.launch import run_tool
+from mmscratch.cli.config import load_config
+from mmscratch.cli.launch import run_tool
 
 
 def parse_args():
@@ -80,23 +81,12 @@ def parse_args():
     return parser.parse_args()
 
 
-def load(path):
-    """A config file, or ``mmdet::<path>`` from the installed mmdet."""
-    if path.startswith('mmdet::'):
-        from mmengine.utils import get_installed_path
-        path = osp.join(get_installed_path('mmdet'), '.mim', 'configs',
-                        path[len('mmdet::'):])
-    if not osp.isfile(path):
-        raise UserInputError(f'config {path} does not exist')
-    return Config.fromfile(path)
-
-
 class Subject:
     """A model, its optimizer wrapper and a batch maker."""
 
     def __init__(self, path, args):
         self.path = path
-        cfg = load(path)
+        cfg = load_config(path)
         init_default_scope(cfg.get('default_scope', 'mmdet'))
         from mmdet.registry import MODELS
         torch.manual_seed(args.seed)
@@ -174,8 +164,8 @@ def build_loader(cfg, args):
     from mmengine.runner import Runner
 
     from mmscratch.datasets import CATEGORIES
-    from mmscratch.utils.config import dataset_configs
-    from mmscratch.utils.loader import fit_loaders
+    from mmscratch.cli.config import dataset_configs
+    from mmscratch.cli.loader import fit_loaders
     h, w = args.size
     loader = cfg.train_dataloader
     loader.batch_size = args.batch

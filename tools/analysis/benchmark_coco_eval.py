@@ -40,7 +40,7 @@ from mmscratch.evaluation import make_prediction_set  # noqa: E402
 from mmscratch.evaluation.fast_coco_metric import (  # noqa: E402
     TOLERANCE, faster_coco_eval_version)
 from mmscratch.utils.errors import UserInputError  # noqa: E402
-from mmscratch.utils.launch import run_tool  # noqa: E402
+from mmscratch.cli.launch import run_tool  # noqa: E402
 
 # (label, backend or None for mmdet's own CocoMetric)
 SUBJECTS = (('mmdet CocoMetric (pycocotools)', None),

@@ -27,8 +27,14 @@ import mmscratch  # noqa: E402,F401
 from mmengine.hooks import Hook  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmscratch.datasets import make_synthetic_coco  # noqa: E402
-from mmscratch.utils.config import load_config  # noqa: E402
+from mmscratch.cli.config import load_config  # noqa: E402
+from mmscratch.datasets import (make_synthetic_coco,  # noqa: E402
+                                synthetic_data_options)
+from mmscratch.engine import (ComputeBudgetHook,  # noqa: E402
+                              ConvergenceHook, ScratchAuditHook)
+
+# the plugin's analysis hooks (the reliability hooks run in both arms)
+TIMED = (ScratchAuditHook, ComputeBudgetHook, ConvergenceHook)
 
 CONFIG = osp.join(ROOT, 'configs/demo/mask_rcnn_r18_gn_synthetic.py')
 HOOKED = ('before_train', 'after_train_iter', 'before_val_epoch',
@@ -71,13 +77,8 @@ def time_hook_methods(hook, spent):
 
 def run_once(data, work_dir, iters, warmup, hooks):
     cfg = load_config(CONFIG)
-    root = data.rstrip('/') + '/'
+    cfg.merge_from_dict(synthetic_data_options(data))
     cfg.merge_from_dict({
-        'train_dataloader.dataset.data_root': root,
-        'val_dataloader.dataset.data_root': root,
-        'test_dataloader.dataset.data_root': root,
-        'val_evaluator.ann_file': root + 'annotations/instances_val.json',
-        'test_evaluator.ann_file': root + 'annotations/instances_val.json',
         'train_cfg.max_iters': warmup + iters,
         'train_cfg.val_begin': 10 ** 9,
         'default_hooks.checkpoint.interval': 10 ** 9,
@@ -89,11 +90,14 @@ def run_once(data, work_dir, iters, warmup, hooks):
     # one visualizer (and log folder) per Runner of this process
     cfg.visualizer.name = f'visualizer_{osp.basename(work_dir)}'
     table = osp.join(work_dir, 'baseline.json')
-    cfg.custom_hooks = [
-        dict(type='ScratchAuditHook', strict=True),
-        dict(type='ComputeBudgetHook', interval=10),
-        dict(type='ConvergenceHook', baseline=table, x='images'),
-    ] if hooks else []
+    if hooks:
+        cfg.merge_from_dict({
+            'default_hooks.compute_budget.interval': 10,
+            'default_hooks.convergence': dict(
+                type='ConvergenceHook', baseline=table, x='images')})
+    else:  # the reliability hooks stay in both arms
+        for key in ('scratch_audit', 'compute_budget', 'convergence'):
+            cfg.default_hooks.pop(key, None)
     import os
     os.makedirs(work_dir, exist_ok=True)
     with open(table, 'w') as f:
@@ -105,7 +109,7 @@ def run_once(data, work_dir, iters, warmup, hooks):
     runner.register_hook(timer)
     spent = [0.0]
     for hook in runner.hooks:
-        if type(hook).__module__.startswith('mmscratch'):
+        if isinstance(hook, TIMED):
             time_hook_methods(hook, spent)
     runner.train()
     return timer.times, spent[0]

@@ -19,9 +19,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
 from mmscratch.analysis import (config_name, images_at, lr_drops,
-                                paper_reference, plot_curves, read_run)
+                                paper_reference, plot_curves, read_run,
+                                run_lr_steps)
 from mmscratch.utils.errors import UserInputError
-from mmscratch.utils.launch import run_tool
+from mmscratch.cli.launch import run_tool
 
 XLABELS = dict(iter='iterations', images='images seen', epoch='epochs')
 
@@ -65,7 +66,10 @@ def curves_from_runs(runs, metric, x='iter', labels=None, epoch_size=None):
                 f'{work_dir} logged no {metric}; it has '
                 f'{", ".join(m for m in run.metric_names() if "/" in m)}')
         steps, values = zip(*points)
-        run_drops = lr_drops(run)
+        run_drops = run_lr_steps(work_dir)
+        if run_drops is None:  # no config dumped: from the logged LR
+            run_drops = lr_drops(run)
+        run_drops = [d for d in run_drops if d <= steps[-1]]
         if x == 'iter':
             xs = list(steps)
         else:

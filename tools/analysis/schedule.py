@@ -36,12 +36,12 @@ class Schedule:
 
     def cfg_options(self) -> str:
         """--cfg-options that apply this schedule to an mmscratch config."""
+        before_end = [self.max_iters - m for m in self.milestones]
         return ' '.join([
             f'train_cfg.max_iters={self.max_iters}',
             f'param_scheduler.0.end={self.warmup_iters}',
-            f'param_scheduler.1.end={self.max_iters}',
-            'param_scheduler.1.milestones='
-            f'[{self.milestones[0]},{self.milestones[1]}]',
+            'param_scheduler.1.before_end='
+            f'[{before_end[0]},{before_end[1]}]',
             f'optim_wrapper.optimizer.lr={self.lr:g}',
         ])
 

@@ -13,7 +13,6 @@ Example:
 """
 import argparse
 import csv
-import glob
 import io
 import os.path as osp
 import re
@@ -24,9 +23,11 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
-from mmscratch.analysis import config_name, paper_reference, read_run
+from mmscratch.analysis import (config_name, paper_reference, read_run,
+                                run_config)
+from mmscratch.audit import AuditReport, check_config
 from mmscratch.utils.errors import UserInputError
-from mmscratch.utils.launch import run_tool
+from mmscratch.cli.launch import run_tool
 
 NAME = re.compile(r'^(?P<algo>[a-z_]+?)_(?P<backbone>[rx]\d+)_(?P<norm>gn|'
                   r'syncbn|bn)(?:_(?P<variant>.+?))?_(?P<sched>\d+x|\d+k)$')
@@ -55,10 +56,13 @@ def describe(work_dir, last_step):
 
 
 def _is_pretrained(work_dir):
-    """Whether the dumped config loads an ImageNet backbone."""
-    dumped = glob.glob(osp.join(work_dir, '*.py'))
-    text = open(dumped[0]).read() if dumped else ''
-    return "type='Pretrained'" in text or 'type="Pretrained"' in text
+    """Whether the dumped config initialises weights from a checkpoint."""
+    cfg = run_config(work_dir)
+    if cfg is None:
+        return False
+    report = AuditReport()
+    check_config(cfg, report)
+    return any(f.check == 'pretrained' for f in report.violations)
 
 
 def collect(runs):

@@ -1,7 +1,7 @@
 # COCO 2017 detection (boxes only), 2 images per GPU (16 on 8 GPUs), shorter
 # side 800 (max 1333), horizontal flip. Iteration-based: infinite sampler.
 # 4 loader workers per training process (tools/train.py lowers that to the
-# CPUs there are; pin_memory follows CUDA: mmscratch/utils/loader.py).
+# CPUs there are; pin_memory follows CUDA: mmscratch/cli/loader.py).
 _base_ = 'mmdet::_base_/datasets/coco_detection.py'
 
 data_root = 'data/coco/'

@@ -2,20 +2,12 @@
 # evaluate on VOC2012 val (area-based mAP, the VOC2012 protocol). Train aug:
 # shorter side sampled from [640, 800]; 800 at test. Data under
 # data/VOCdevkit/VOC2007 and data/VOCdevkit/VOC2012 (docs/data.md).
+_base_ = './train_aug_pipelines.py'
+
 dataset_type = 'VOCDataset'
 data_root = 'data/VOCdevkit/'
 backend_args = None
 
-train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='RandomResize',
-        scale=[(1333, 640), (1333, 800)],
-        keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs'),
-]
 test_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
@@ -29,7 +21,7 @@ voc_train = dict(
     type=dataset_type,
     data_root=data_root,
     filter_cfg=dict(filter_empty_gt=True, min_size=32, bbox_min_size=32),
-    pipeline=train_pipeline,
+    pipeline={{_base_.voc_trainaug_pipeline}},
     backend_args=backend_args)
 # 4 workers per process, fitted to the machine by tools/train.py
 train_dataloader = dict(

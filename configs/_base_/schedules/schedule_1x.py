@@ -1,16 +1,4 @@
 # 1x: 90,000 iterations at batch 16, LR /10 at 30,000 and 70,000.
 _base_ = './iter_schedule.py'
 
-max_iters = 90000
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=10000)
-param_scheduler = [
-    {{_base_.warmup}},
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_iters,
-        by_epoch=False,
-        milestones=[max_iters - 60000, max_iters - 20000],
-        gamma=0.1)
-]
+train_cfg = dict(max_iters=90000, val_interval=10000)

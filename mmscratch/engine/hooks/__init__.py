@@ -1,11 +1,15 @@
 from .compute_budget_hook import ComputeBudgetHook
 from .convergence_hook import ConvergenceHook
+from .durable_checkpoint_hook import (CheckpointWriteError,
+                                      DurableCheckpointHook)
 from .invalid_loss_hook import InvalidLossHook, TrainingDivergedError
+from .plain_checkpoint_hook import PlainCheckpointHook
 from .rng_state_hook import RNGStateHook
 from .scratch_audit_hook import ScratchAuditError, ScratchAuditHook
 
 __all__ = [
-    'ComputeBudgetHook', 'ConvergenceHook', 'InvalidLossHook',
+    'CheckpointWriteError', 'ComputeBudgetHook', 'ConvergenceHook',
+    'DurableCheckpointHook', 'InvalidLossHook', 'PlainCheckpointHook',
     'RNGStateHook', 'ScratchAuditError', 'ScratchAuditHook',
     'TrainingDivergedError'
 ]

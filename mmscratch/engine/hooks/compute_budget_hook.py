@@ -3,7 +3,7 @@ from typing import Dict, Optional, Union
 
 import torch
 from mmengine.dist import all_reduce
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
 
 from mmdet.registry import HOOKS
 from ...utils.errors import UserInputError, read_json
@@ -77,11 +77,16 @@ class ComputeBudgetHook(Hook):
         self._base = {k: 0.0 for k in KEYS}  # all ranks, until last sync
         self._local = torch.zeros(3, dtype=torch.float64)  # since last sync
         self._checkpoint_intervals = []
+        self._training = False
+
+    def after_train(self, runner) -> None:
+        self._training = False
 
     def before_train(self, runner) -> None:
+        self._training = True
         self._checkpoint_intervals = [
             h.interval for h in runner.hooks
-            if type(h).__name__ == 'CheckpointHook' and not h.by_epoch
+            if isinstance(h, CheckpointHook) and not h.by_epoch
             and h.interval > 0
         ]
 
@@ -111,8 +116,7 @@ class ComputeBudgetHook(Hook):
             self.sync(runner, runner.iter + 1)
 
     def before_val_epoch(self, runner) -> None:
-        if runner._train_loop is not None and \
-                not isinstance(runner._train_loop, dict):
+        if self._training:
             self.sync(runner, runner.iter)  # validation during training
 
     def sync(self, runner, step: int) -> None:

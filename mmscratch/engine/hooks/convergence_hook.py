@@ -5,14 +5,52 @@ from typing import Dict, Optional, Sequence, Union
 
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
+from mmengine.optim import MultiStepLR
+from mmengine.runner import IterBasedTrainLoop
 
 from mmdet.registry import HOOKS
 from ...analysis.baseline import interpolate, load_baseline
-from ...analysis.plot import lr_drop_iters, plot_curves
+from ...analysis.plot import plot_curves
+from ...fileio import atomic_write
 from ...utils.errors import UserInputError
+from .compute_budget_hook import ComputeBudgetHook
 
 X_UNITS = ('iter', 'epoch', 'images')
 STATE_FILE = 'convergence_state.json'
+TABLE1_TRAIN = 'instances_train2017.json'
+
+
+def paper_row(cfg) -> tuple:
+    """(``paper:r<depth>_pretrained``, None) for a run that Table 1 covers.
+
+    Table 1 is Mask R-CNN with GN and a ResNet-50/101 backbone trained on
+    all of COCO train2017; any other run gives (None, the reason).
+    """
+    model = cfg.get('model', {})
+    backbone = model.get('backbone', {})
+    norm = (backbone.get('norm_cfg') or {}).get('type')
+    depth = backbone.get('depth')
+    datasets = [ds.get('ann_file', '') for ds in
+                _leaf_datasets((cfg.get('train_dataloader') or {})
+                               .get('dataset'))]
+    found = (f'{model.get("type")}, {backbone.get("type")}-{depth}, {norm}, '
+             f'trained on {", ".join(map(str, datasets)) or "?"}')
+    if model.get('type') != 'MaskRCNN' or norm != 'GN' or \
+            backbone.get('type') != 'ResNet' or depth not in (50, 101) or \
+            not datasets or not all(str(a).endswith(TABLE1_TRAIN)
+                                    for a in datasets):
+        return None, (f'{found}; Table 1 is MaskRCNN, ResNet-50/101, GN, '
+                      f'trained on {TABLE1_TRAIN}')
+    return f'paper:r{depth}_pretrained', None
+
+
+def _leaf_datasets(ds) -> list:
+    if isinstance(ds, (list, tuple)):
+        return [leaf for d in ds for leaf in _leaf_datasets(d)]
+    if not isinstance(ds, dict):
+        return []
+    inner = ds.get('dataset', ds.get('datasets'))
+    return _leaf_datasets(inner) if inner is not None else [ds]
 
 
 @HOOKS.register_module()
@@ -33,7 +71,10 @@ class ConvergenceHook(Hook):
             run, a JSON table ``{"x": ..., "metrics": {name: [[x, v]]}}``,
             such a dict, ``paper:<row>`` for the paper's Table 1 (e.g.
             ``paper:r50_pretrained``), or ``paper:auto`` for the pretrained
-            row of the config's ResNet depth.
+            row that matches the run (Mask R-CNN, GN, ResNet-50/101; other
+            runs are not compared, and the log says so). None switches the
+            comparison off (mmengine does not let a config set a default
+            hook of its own key to None).
         metrics (Sequence[str]): metrics to track. Defaults to
             ('coco/bbox_mAP', 'coco/segm_mAP'); metrics the baseline lacks
             are refused at start-up.
@@ -46,7 +87,7 @@ class ConvergenceHook(Hook):
     priority = 'ABOVE_NORMAL'  # before LoggerHook writes the val record
 
     def __init__(self,
-                 baseline: Union[str, dict],
+                 baseline: Union[str, dict, None],
                  metrics: Sequence[str] = ('coco/bbox_mAP', 'coco/segm_mAP'),
                  x: str = 'iter',
                  tolerance: float = 0.0,
@@ -69,12 +110,28 @@ class ConvergenceHook(Hook):
         self.history = []
         self.caught_up: Dict[str, dict] = {}
         self._extrapolated_noted = set()
+        self.baseline_used = None
 
     def before_run(self, runner) -> None:
         """Read and check the baseline now, not at the first validation."""
         spec = self.baseline_spec
+        if spec is None:
+            runner.logger.info('ConvergenceHook: baseline=None, nothing to '
+                               'compare with')
+            return
         if spec == 'paper:auto':
-            spec = self._paper_row(runner.cfg)
+            spec, reason = paper_row(runner.cfg)
+            if spec is None:
+                runner.logger.info(
+                    f'ConvergenceHook: no row of the paper\'s Table 1 '
+                    f'matches this run ({reason}); nothing to compare with. '
+                    'Set baseline= to a pretrained run\'s work dir to '
+                    'compare with it.')
+                return
+            runner.logger.info(f'ConvergenceHook: comparing with {spec} '
+                               '(the paper\'s Table 1, Mask R-CNN GN)')
+        self.baseline_used = spec if isinstance(spec, str) else \
+            'inline table'
         try:
             baseline = load_baseline(spec, self.x)
         except UserInputError as err:
@@ -87,29 +144,16 @@ class ConvergenceHook(Hook):
                 'metrics= to those it has')
         self.baseline = {m: baseline[m] for m in self.metrics}
         if self.x == 'images' and not any(
-                type(h).__name__ == 'ComputeBudgetHook' for h in runner.hooks):
+                isinstance(h, ComputeBudgetHook) for h in runner.hooks):
             raise UserInputError(
                 'ConvergenceHook: x="images" needs ComputeBudgetHook in '
-                'custom_hooks')
-
-    @staticmethod
-    def _paper_row(cfg) -> str:
-        """paper:r50_pretrained or paper:r101_pretrained from the backbone."""
-        backbone = cfg.get('model', {}).get('backbone', {})
-        depth = backbone.get('depth')
-        if backbone.get('type') != 'ResNet' or depth not in (50, 101):
-            raise UserInputError(
-                'ConvergenceHook: baseline="paper:auto" needs a ResNet-50 or '
-                f'-101 backbone (the paper\'s Table 1), not '
-                f'{backbone.get("type")}-{depth}; set baseline= to a '
-                'pretrained run\'s work dir or a table')
-        return f'paper:r{depth}_pretrained'
+                'default_hooks')
 
     def _current_x(self, runner) -> float:
         if self.x == 'iter':
             return float(runner.iter)
         if self.x == 'epoch':
-            if runner.train_loop.__class__.__name__ == 'IterBasedTrainLoop':
+            if isinstance(runner.train_loop, IterBasedTrainLoop):
                 return runner.iter / max(len(runner.train_dataloader), 1)
             return float(runner.epoch)
         return float(runner.message_hub.get_scalar('budget/images').current())
@@ -159,9 +203,9 @@ class ConvergenceHook(Hook):
         if is_main_process():
             # the checkpoint of this iteration was written before this
             # validation ran, so a resume reads the result back from here
-            with open(osp.join(runner.work_dir, STATE_FILE), 'w') as f:
-                json.dump(dict(history=self.history,
-                               caught_up=self.caught_up), f)
+            atomic_write(json.dumps(dict(history=self.history,
+                                         caught_up=self.caught_up)),
+                         osp.join(runner.work_dir, STATE_FILE))
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint.setdefault('meta', {})['convergence'] = dict(
@@ -188,8 +232,7 @@ class ConvergenceHook(Hook):
         """What convergence.json holds."""
         last = self.history[-1]['metrics'] if self.history else {}
         return dict(
-            baseline=self.baseline_spec if isinstance(
-                self.baseline_spec, str) else 'inline table',
+            baseline=self.baseline_used,
             x=self.x, tolerance=self.tolerance, metrics=self.metrics,
             history=self.history, caught_up=self.caught_up,
             final_gap={m: v['gap'] for m, v in last.items()},
@@ -215,7 +258,6 @@ class ConvergenceHook(Hook):
             self._plot(runner)
 
     def _plot(self, runner) -> None:
-        import matplotlib.pyplot as plt
         curves = {}
         for name in self.metrics:
             run_pts = [(r['x'], r['metrics'][name]['value'])
@@ -225,10 +267,11 @@ class ConvergenceHook(Hook):
             curves[f'{short} (baseline)'] = self.baseline[name]
         drops = []
         if self.x == 'iter':
-            drops = lr_drop_iters(runner.cfg)
-        fig = plot_curves(
+            drops = [s for sched in runner.param_schedulers or []
+                     if isinstance(sched, MultiStepLR)
+                     for s in sched.milestones]
+        plot_curves(
             curves, osp.join(runner.work_dir, 'convergence.png'),
             lr_drops=drops, xlabel={'iter': 'iterations', 'epoch': 'epochs',
                                     'images': 'images seen'}[self.x],
             ylabel='AP', title='convergence against the baseline')
-        plt.close(fig)

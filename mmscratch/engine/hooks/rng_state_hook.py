@@ -7,16 +7,38 @@ from mmengine.hooks import Hook
 from mmdet.registry import HOOKS
 
 
+def rng_state() -> dict:
+    """The Python, numpy, torch and CUDA RNG states, as plain data."""
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    return dict(
+        python=random.getstate(),
+        numpy=[name, keys.tolist(), pos, has_gauss, cached],
+        torch=torch.get_rng_state(),
+        cuda=torch.cuda.get_rng_state_all()
+        if torch.cuda.is_available() else None)
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore what :func:`rng_state` returned."""
+    random.setstate(state['python'])
+    name, keys, pos, has_gauss, cached = state['numpy']
+    np.random.set_state(
+        (name, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state['torch'])
+    cuda = state.get('cuda')
+    if cuda and torch.cuda.is_available() and \
+            len(cuda) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(cuda)
+
+
 @HOOKS.register_module()
 class RNGStateHook(Hook):
     """Keep the random number streams across ``--resume``.
 
-    Stores the Python, numpy and torch RNG states in every checkpoint and
-    restores them when training resumes from it, so the resumed run samples
-    the same RoIs as an uninterrupted run would. (mmengine only re-seeds on
-    resume.) Data augmentation drawn in the main process during the loop's
-    skip of already-seen batches still advances numpy's stream; with
-    ``num_workers > 0`` the workers are re-seeded by mmengine anyway.
+    Stores the Python, numpy, torch and (with CUDA) the CUDA RNG states of
+    the main process in every checkpoint and restores them when training
+    resumes from it, so the resumed run samples the same RoIs as an
+    uninterrupted run would. (mmengine only re-seeds on resume.)
     """
     priority = 'VERY_LOW'
 
@@ -24,9 +46,7 @@ class RNGStateHook(Hook):
         self._pending = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        checkpoint.setdefault('meta', {})['rng_state'] = dict(
-            python=random.getstate(), numpy=np.random.get_state(),
-            torch=torch.get_rng_state())
+        checkpoint.setdefault('meta', {})['rng_state'] = rng_state()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if runner.cfg.get('resume'):
@@ -34,9 +54,6 @@ class RNGStateHook(Hook):
 
     def before_train(self, runner) -> None:
         """Restore after mmengine's own re-seeding of the resumed run."""
-        if self._pending is None:
-            return
-        random.setstate(self._pending['python'])
-        np.random.set_state(self._pending['numpy'])
-        torch.set_rng_state(self._pending['torch'])
-        self._pending = None
+        if self._pending is not None:
+            set_rng_state(self._pending)
+            self._pending = None

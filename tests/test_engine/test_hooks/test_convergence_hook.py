@@ -87,17 +87,61 @@ def test_bad_baselines_fail_at_start(tmp_path):
     with pytest.raises(UserInputError, match='needs ComputeBudgetHook'):
         ConvergenceHook(TABLE, metrics=['coco/bbox_mAP'],
                         x='images').before_run(runner)
-    with pytest.raises(UserInputError, match='ResNet-50 or -101'):
-        ConvergenceHook('paper:auto').before_run(mock_runner(0, dict(
-            model=dict(backbone=dict(type='ResNet', depth=18)))))
+
+
+def table1_cfg(**changes):
+    """A config that the paper's Table 1 covers, with ``changes``."""
+    cfg = dict(
+        model=dict(type='MaskRCNN', backbone=dict(
+            type='ResNet', depth=101, norm_cfg=dict(type='GN'))),
+        train_dataloader=dict(dataset=dict(
+            ann_file='annotations/instances_train2017.json')))
+    for key, value in changes.items():
+        node = cfg
+        *path, last = key.split('.')
+        for part in path:
+            node = node[part]
+        node[last] = value
+    return cfg
+
+
+@pytest.mark.parametrize('change,found', [
+    (dict(), None),
+    ({'model.backbone.depth': 18}, 'ResNet-18'),
+    ({'model.type': 'FasterRCNN'}, 'FasterRCNN'),
+    ({'model.backbone.norm_cfg': dict(type='SyncBN')}, 'SyncBN'),
+    ({'train_dataloader.dataset.ann_file':
+      'annotations/instances_train2017_10k.json'}, '_10k.json'),
+])
+def test_paper_auto_compares_only_what_table1_measured(change, found):
+    hook = ConvergenceHook('paper:auto', metrics=['coco/bbox_mAP'])
+    runner = mock_runner(0, table1_cfg(**change))
+    hook.before_run(runner)
+    logged = ' '.join(c.args[0] for c in runner.logger.info.call_args_list)
+    if found is None:
+        assert 'comparing with paper:r101_pretrained' in logged
+        assert hook.baseline_used == 'paper:r101_pretrained'
+        assert hook.baseline['coco/bbox_mAP']
+    else:
+        assert 'no row of the paper' in logged and found in logged
+        assert hook.baseline == {} and hook.baseline_used is None
+        hook.after_val_epoch(runner, {'coco/bbox_mAP': 0.3})
+        assert hook.history == []
+
+
+def test_baseline_none_compares_nothing():
+    hook = ConvergenceHook(None)
+    runner = mock_runner(0)
+    hook.before_run(runner)
+    hook.after_val_epoch(runner, {'coco/bbox_mAP': 0.3})
+    assert hook.history == [] and hook.baseline == {}
 
 
 def test_paper_baseline():
     pts = load_baseline('paper:r50_pretrained')['coco/bbox_mAP']
     assert pts[0] == (180000, 0.403) and pts[-1] == (540000, 0.411)
     hook = ConvergenceHook('paper:auto', metrics=['coco/bbox_mAP'])
-    hook.before_run(mock_runner(0, dict(model=dict(backbone=dict(
-        type='ResNet', depth=101)))))
+    hook.before_run(mock_runner(0, table1_cfg()))
     assert hook.baseline['coco/bbox_mAP'][-1] == (540000, 0.422)
 
 
@@ -108,13 +152,14 @@ def test_real_run_with_resume(synthetic_data, tmp_path):
     table.write_text(json.dumps(dict(x='iter', metrics={
         'coco/bbox_mAP': [[0, 0.1], [4, 0.3]],
         'coco/segm_mAP': [[0, 0.2], [4, 0.2]]})))
-    hooks = [dict(type='ComputeBudgetHook', interval=1),
-             dict(type='ConvergenceHook', baseline=str(table), x='iter')]
+    hooks = {'default_hooks.compute_budget.interval': 1,
+             'default_hooks.convergence': dict(
+                 type='ConvergenceHook', baseline=str(table), x='iter')}
     work = tmp_path / 'work'
-    cfg = demo_cfg(synthetic_data, work, custom_hooks=hooks,
+    cfg = demo_cfg(synthetic_data, work, **hooks,
                    **{'train_cfg.max_iters': 2})
     Runner.from_cfg(cfg).train()
-    cfg = demo_cfg(synthetic_data, work, custom_hooks=hooks, resume=True)
+    cfg = demo_cfg(synthetic_data, work, **hooks, resume=True)
     runner = Runner.from_cfg(cfg)
     runner.train()
     summary = json.loads((work / 'convergence.json').read_text())

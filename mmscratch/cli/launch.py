@@ -7,7 +7,7 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 
-from .errors import UserInputError
+from ..utils.errors import UserInputError
 
 
 def _uses_syncbn(node) -> bool:

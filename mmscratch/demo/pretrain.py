@@ -1,10 +1,11 @@
 """Backbone pretraining on the synthetic classification task (demo).
 
 Stands in for ImageNet pretraining: the backbone of a detection config is
-trained to classify :data:`~mmscratch.datasets.PRETRAIN_CLASSES` images
-(global average pooling + one linear layer), then its weights are saved in
-a file that ``init_cfg=dict(type='Pretrained', checkpoint=...)`` loads, with
-the compute spent, for ComputeBudgetHook's ``pretrain`` argument.
+trained to classify the images of
+:data:`~mmscratch.demo.pretrain_data.PRETRAIN_CLASSES` (global average
+pooling + one linear layer), then its weights are saved in a file that
+``init_cfg=dict(type='Pretrained', checkpoint=...)`` loads, with the
+compute spent, for ComputeBudgetHook's ``pretrain`` argument.
 """
 import json
 import math
@@ -19,7 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 
-from .datasets.synthetic import PRETRAIN_CLASSES, make_classification_images
+from .pretrain_data import PRETRAIN_CLASSES, make_classification_images
 
 # the detectors' DetDataPreprocessor defaults (RGB)
 MEAN = (123.675, 116.28, 103.53)

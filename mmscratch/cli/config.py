@@ -7,18 +7,23 @@ from typing import Iterable, List, Optional
 
 from mmengine.config import Config
 
-from .errors import UserInputError, read_json
+from ..utils.errors import UserInputError, read_json
 
 WRAPPER_KEYS = ('dataset', 'datasets')
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Load ``path`` and merge ``--cfg-options``, catching key typos.
+    """Load ``path`` (or ``mmdet::<path>`` of the installed mmdet) and
+    merge ``--cfg-options``, catching key typos.
 
     A key that is not in the config but close to one that is (such as
     ``train_dataloadr.batch_size``) is refused with a suggestion; other new
     keys are allowed, since configs may gain keys.
     """
+    if path.startswith('mmdet::'):
+        from mmengine.utils import get_installed_path
+        path = osp.join(get_installed_path('mmdet'), '.mim', 'configs',
+                        path[len('mmdet::'):])
     if not osp.isfile(path):
         folder = osp.dirname(path) or '.'
         near = difflib.get_close_matches(
@@ -229,3 +234,23 @@ def _check_coco_json(loader: str, key: str, ds: dict, path: str,
                 f'config\'s classes ({", ".join(classes[:6])}...), so no '
                 f'image would be used; set {key}.metainfo.classes and the '
                 'heads\' num_classes to the categories of your data')
+
+
+def check_writable(path: str, what: str, folder: bool = False) -> None:
+    """Refuse, before anything starts, a path that cannot be written.
+
+    Args:
+        path (str): a file to write, or a folder when ``folder``.
+        what (str): how the message names it ('work dir', '--out').
+        folder (bool): ``path`` is a folder to create or write into.
+    """
+    target = osp.abspath(path)
+    if folder and osp.exists(target) and not osp.isdir(target):
+        raise UserInputError(f'{what} {path} is a file, not a folder; pass '
+                             'a folder you can write to')
+    probe = target if folder else osp.dirname(target)
+    while not osp.exists(probe):
+        probe = osp.dirname(probe)
+    if not osp.isdir(probe) or not os.access(probe, os.W_OK):
+        raise UserInputError(f'{what} {path} cannot be written; pass a path '
+                             'in a folder you can write to')

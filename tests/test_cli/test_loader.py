@@ -1,9 +1,9 @@
 """Data-loader settings fitted to the machine."""
 from mmengine.config import Config
 
-import mmscratch.utils.loader as loader_utils
+import mmscratch.cli.loader as loader_utils
 from conftest import FLAGSHIP
-from mmscratch.utils.config import load_config
+from mmscratch.cli.config import load_config
 
 
 def loaders(workers=4, persistent=True, pin=None):

@@ -1,10 +1,8 @@
 """Figure and report of tools/demo.py, built from the runs' logs."""
 from typing import Dict
 
-import matplotlib.pyplot as plt
-
-from .logs import RunLog, images_at, lr_drops
-from .plot import plot_curves
+from ..analysis.logs import RunLog, images_at, lr_drops
+from ..analysis.plot import new_figure, plot_curves
 
 LABELS = dict(scratch='random init (scratch)', pretrained='pretrained')
 
@@ -16,7 +14,8 @@ def write_curves(runs: Dict[str, RunLog], budget: dict, out_file: str,
     ``drops`` are the LR drop iterations; by default they are read from the
     logged LR (as precise as the logging interval).
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig = new_figure(figsize=(12, 4.5))
+    left, right = fig.subplots(1, 2)
     by_iter, by_images = {}, {}
     for name, run in runs.items():
         for metric, short in (('coco/bbox_mAP', 'box'),

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from conftest import FLAGSHIP, data_options
-from mmscratch.utils.config import check_data, load_config
+from mmscratch.cli.config import check_data, load_config
 from mmscratch.utils.errors import UserInputError
 
 

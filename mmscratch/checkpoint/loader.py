@@ -1,0 +1,147 @@
+"""The checkpoint loader mmengine uses once mmscratch is imported.
+
+Local files, ``http(s)://`` and ``open-mmlab://`` checkpoints (``load_from``,
+``--resume``, ``init_cfg=dict(type='Pretrained')``, ``tools/test.py``) are
+read by :func:`read_plain_checkpoint`, which rebuilds plain data only and
+refuses anything else in one line. A file the user vouches for, through
+the ``MMSCRATCH_TRUSTED_CHECKPOINTS`` environment variable (paths of files
+or folders, separated by ``os.pathsep``) or :func:`trust_checkpoint`, is
+loaded by ``torch.load(weights_only=False)`` instead: it may run code.
+
+The only global change is the registration of these schemes in mmengine's
+``CheckpointLoader``; ``torch.load`` itself is left as it is.
+"""
+import os
+import os.path as osp
+import pickle
+import zipfile
+from typing import Set
+
+import torch
+from mmengine.runner.checkpoint import (CheckpointLoader,
+                                        get_deprecated_model_names,
+                                        get_external_models)
+
+from ..utils.errors import UserInputError
+from .plain_reader import (MalformedCheckpoint, RefusedObject,
+                           read_plain_checkpoint)
+
+TRUST_ENV = 'MMSCRATCH_TRUSTED_CHECKPOINTS'
+_trusted: Set[str] = set()
+# the first bytes of a pickle of protocol 2 or later: the pre-1.6 format
+_LEGACY_MAGIC = b'\x80'
+
+
+def trust_checkpoint(path: str) -> None:
+    """Allow full (code-running) unpickling of ``path``, a file or folder."""
+    _trusted.add(osp.realpath(path))
+
+
+def trusted_paths() -> Set[str]:
+    """Paths the user vouches for: :func:`trust_checkpoint` plus the env."""
+    env = [p for p in os.environ.get(TRUST_ENV, '').split(os.pathsep) if p]
+    return _trusted | {osp.realpath(p) for p in env}
+
+
+def is_trusted(filename: str) -> bool:
+    """Whether ``filename`` is a trusted file or lies in a trusted folder."""
+    real = osp.realpath(filename)
+    return any(real == p or real.startswith(p.rstrip(os.sep) + os.sep)
+               for p in trusted_paths())
+
+
+def load_local_checkpoint(filename: str, map_location=None):
+    """Load a local checkpoint as plain data, or fully if trusted.
+
+    Raises:
+        UserInputError: the file is missing, not a checkpoint, truncated,
+            or holds objects other than plain data.
+    """
+    filename = osp.expanduser(filename)
+    if osp.isdir(filename):
+        raise UserInputError(
+            f'checkpoint {filename} is a folder; pass a .pth file in it')
+    if not osp.isfile(filename):
+        raise UserInputError(
+            f'checkpoint {filename} does not exist; check the path given to '
+            '--resume, load_from, init_cfg or the test checkpoint argument')
+    if is_trusted(filename):
+        return torch.load(filename, map_location=map_location,
+                          weights_only=False)
+    trust = f'if you trust this file, set {TRUST_ENV}={filename} and run again'
+    if not zipfile.is_zipfile(filename):
+        with open(filename, 'rb') as f:
+            head = f.read(1)
+        if head == _LEGACY_MAGIC:
+            raise UserInputError(
+                f'checkpoint {filename} is in the format of torch < 1.6, '
+                f'which this loader does not read; {trust}')
+        raise UserInputError(
+            f'checkpoint {filename} is truncated or not a PyTorch checkpoint;'
+            ' use another checkpoint (or an earlier one of the run)')
+    try:
+        return read_plain_checkpoint(filename, map_location)
+    except MalformedCheckpoint as err:
+        raise UserInputError(
+            f'checkpoint {filename} is damaged or crafted ({err}); do not '
+            'load it, use another checkpoint') from None
+    except RefusedObject as err:
+        raise UserInputError(
+            f'checkpoint {filename} holds {err}, which is not plain data '
+            f'(tensors, numbers, strings, containers, numeric numpy arrays); '
+            f'{trust}') from None
+    except (pickle.UnpicklingError, EOFError, zipfile.BadZipFile, KeyError,
+            ValueError, TypeError, IndexError, AttributeError,
+            OverflowError, MemoryError) as err:
+        raise UserInputError(
+            f'checkpoint {filename} is damaged or not a PyTorch checkpoint '
+            f'({type(err).__name__}: {str(err)[:120]}); use another '
+            'checkpoint') from None
+    except RuntimeError as err:  # e.g. saved on CUDA, loaded without it
+        raise UserInputError(
+            f'checkpoint {filename} cannot be loaded here: '
+            f'{str(err).splitlines()[0][:160]}') from None
+
+
+def load_http_checkpoint(url: str, map_location=None):
+    """Download ``url`` into torch's hub cache (once) and load it."""
+    folder = osp.join(torch.hub.get_dir(), 'checkpoints')
+    os.makedirs(folder, exist_ok=True)
+    path = osp.join(folder, osp.basename(url.split('?')[0]))
+    if not osp.isfile(path):
+        try:
+            torch.hub.download_url_to_file(url, path, progress=False)
+        except OSError as err:
+            raise UserInputError(
+                f'cannot download checkpoint {url} ({err}); download it '
+                'elsewhere and pass the local path instead') from None
+    return load_local_checkpoint(path, map_location)
+
+
+def load_openmmlab_checkpoint(name: str, map_location=None):
+    """``open-mmlab://`` / ``openmmlab://`` names as mmengine maps them."""
+    model = name.split('://', 1)[1]
+    model = get_deprecated_model_names().get(model, model)
+    url = get_external_models().get(model)
+    if url is None:
+        raise UserInputError(
+            f'{name} is not a known OpenMMLab model; pass a local .pth file')
+    if url.startswith(('http://', 'https://')):
+        return load_http_checkpoint(url, map_location)
+    return load_local_checkpoint(url, map_location)
+
+
+def register_checkpoint_loader() -> None:
+    """Route mmengine's local, http(s) and open-mmlab loading through here.
+
+    A registration in mmengine's ``CheckpointLoader`` (like any scheme);
+    idempotent.
+    """
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_local_checkpoint, force=True)
+    CheckpointLoader.register_scheme(
+        prefixes=('http://', 'https://'), loader=load_http_checkpoint,
+        force=True)
+    CheckpointLoader.register_scheme(
+        prefixes=('open-mmlab://', 'openmmlab://'),
+        loader=load_openmmlab_checkpoint, force=True)

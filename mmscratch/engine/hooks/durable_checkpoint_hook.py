@@ -1,0 +1,97 @@
+import os.path as osp
+from collections import deque
+from typing import Optional, Sequence
+
+from mmengine.dist import is_main_process
+from mmengine.hooks import CheckpointHook
+
+from mmdet.registry import HOOKS
+from ...fileio import atomic_write
+from ...utils.errors import UserInputError
+
+
+class CheckpointWriteError(UserInputError):
+    """A checkpoint could not be written (full disk, read-only folder)."""
+
+
+@HOOKS.register_module()
+class DurableCheckpointHook(CheckpointHook):
+    """mmengine's CheckpointHook with writes that survive crashes.
+
+    - Checkpoints and ``last_checkpoint`` are written through the
+      ``atomic_local`` file backend (temporary file, fsync, rename, fsync of
+      the folder) when they go to a local folder.
+    - Outdated checkpoints are deleted only after the new one is complete,
+      and never those at ``keep_iters`` (a later config may load them).
+    - A failed write (full disk, read-only or vanished folder) stops the
+      run with one line; the previous checkpoint and ``last_checkpoint``
+      stay as they were.
+
+    Args:
+        keep_iters (Sequence[int]): steps (iterations, or epochs with
+            ``by_epoch=True``) whose checkpoints ``max_keep_ckpts`` never
+            deletes. Defaults to ().
+        **kwargs: the arguments of mmengine's ``CheckpointHook``.
+    """
+
+    def __init__(self, keep_iters: Sequence[int] = (), **kwargs) -> None:
+        if not all(isinstance(i, int) and i > 0 for i in keep_iters):
+            raise ValueError(f'keep_iters={keep_iters!r} must be a list of '
+                             'positive ints (checkpoint steps to keep)')
+        out_dir = kwargs.get('out_dir')
+        if kwargs.get('backend_args') is None and \
+                kwargs.get('file_client_args') is None and \
+                (out_dir is None or '://' not in str(out_dir)):
+            kwargs['backend_args'] = dict(backend='atomic_local')
+        super().__init__(**kwargs)
+        self.keep_iters = set(keep_iters)
+
+    def _save_checkpoint_with_step(self, runner, step: int,
+                                   meta: Optional[dict]) -> None:
+        outdated = []
+        if self.max_keep_ckpts > 0 and (not self.keep_ckpt_ids or
+                                        self.keep_ckpt_ids[-1] != step):
+            self.keep_ckpt_ids.append(step)
+            while len(self.keep_ckpt_ids) > self.max_keep_ckpts:
+                outdated.append(self.keep_ckpt_ids.popleft())
+            runner.message_hub.update_info('keep_ckpt_ids',
+                                           list(self.keep_ckpt_ids))
+        filename = self.filename_tmpl.format(step)
+        self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        try:
+            runner.save_checkpoint(
+                self.out_dir, filename, self.file_client_args,
+                save_optimizer=self.save_optimizer,
+                save_param_scheduler=self.save_param_scheduler,
+                meta=meta, by_epoch=self.by_epoch,
+                backend_args=self.backend_args, **self.args)
+            if is_main_process():
+                atomic_write(self.last_ckpt,
+                             osp.join(runner.work_dir, 'last_checkpoint'))
+        except OSError as err:
+            last = runner.message_hub.get_info('keep_ckpt_ids') or []
+            previous = [s for s in last if s != step]
+            kept = (f'the previous checkpoint ('
+                    f'{self.filename_tmpl.format(previous[-1])}) is intact'
+                    if previous else 'no earlier checkpoint was written')
+            raise CheckpointWriteError(
+                f'cannot write checkpoint {self.last_ckpt}: '
+                f'{err.strerror or err}; {kept}; free space or fix the '
+                'folder, then continue with --resume') from None
+        if is_main_process():
+            for old in outdated:
+                if old not in self.keep_iters:
+                    self._remove(self.filename_tmpl.format(old))
+
+    def _remove(self, filename: str) -> None:
+        path = self.file_backend.join_path(self.out_dir, filename)
+        if self.file_backend.isfile(path):
+            self.file_backend.remove(path)
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        if self.max_keep_ckpts > 0:
+            # without mmengine's maxlen: outdated ids are deleted above,
+            # once the new checkpoint is complete
+            self.keep_ckpt_ids = deque(self.keep_ckpt_ids)
