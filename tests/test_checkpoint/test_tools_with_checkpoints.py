@@ -107,8 +107,6 @@ def test_numpy1_mmengine_checkpoint_resumes(trained_run, synthetic_data,
     hub = ckpt['message_hub']
     hub['log_scalars'] = {k: plain_to_buffer(v)
                           for k, v in hub['log_scalars'].items()}
-    import numpy as np
-    ckpt['meta']['seed'] = np.int64(ckpt['meta']['seed'])
     buffer = io.BytesIO()
     torch.save(ckpt, buffer)
     path = tmp_path / 'numpy1.pth'

@@ -48,6 +48,7 @@ class DurableCheckpointHook(CheckpointHook):
 
     def _save_checkpoint_with_step(self, runner, step: int,
                                    meta: Optional[dict]) -> None:
+        previous = runner.message_hub.get_info('last_ckpt')
         outdated = []
         if self.max_keep_ckpts > 0 and (not self.keep_ckpt_ids or
                                         self.keep_ckpt_ids[-1] != step):
@@ -70,11 +71,9 @@ class DurableCheckpointHook(CheckpointHook):
                 atomic_write(self.last_ckpt,
                              osp.join(runner.work_dir, 'last_checkpoint'))
         except OSError as err:
-            last = runner.message_hub.get_info('keep_ckpt_ids') or []
-            previous = [s for s in last if s != step]
-            kept = (f'the previous checkpoint ('
-                    f'{self.filename_tmpl.format(previous[-1])}) is intact'
-                    if previous else 'no earlier checkpoint was written')
+            kept = (f'the previous checkpoint ({osp.basename(previous)}) is '
+                    'intact' if previous and previous != self.last_ckpt
+                    else 'no earlier checkpoint was written')
             raise CheckpointWriteError(
                 f'cannot write checkpoint {self.last_ckpt}: '
                 f'{err.strerror or err}; {kept}; free space or fix the '
