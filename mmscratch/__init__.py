@@ -48,10 +48,12 @@ from .checkpoint import register_checkpoint_loader  # noqa: E402
 register_checkpoint_loader()
 
 from . import fileio  # noqa: E402,F401  (registers 'atomic_local')
-from .datasets import SkipEmptyMaskCocoDataset  # noqa: E402
+from .datasets import (PositionedAspectRatioBatchSampler,  # noqa: E402
+                       PositionedInfiniteSampler, SkipEmptyMaskCocoDataset)
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
                      DurableCheckpointHook, InvalidLossHook,
-                     PlainCheckpointHook, RelativeMultiStepLR, RNGStateHook,
+                     PlainCheckpointHook, PositionedIterBasedTrainLoop,
+                     RelativeMultiStepLR, RNGStateHook,
                      ScratchAuditError, ScratchAuditHook)
 from .engine.optim import MixedPrecisionOptimWrapper  # noqa: E402
 from .evaluation import FastCocoMetric  # noqa: E402
@@ -63,6 +65,8 @@ __all__ = [
     'DurableCheckpointHook', 'FastCocoMetric', 'Float32NMSRPNHead',
     'Float32RoIExtractor', 'InstanceSegTTAModel', 'InvalidLossHook',
     'LastStageMaskCascadeRoIHead', 'MixedPrecisionOptimWrapper',
-    'PlainCheckpointHook', 'RelativeMultiStepLR', 'RNGStateHook',
+    'PlainCheckpointHook', 'PositionedAspectRatioBatchSampler',
+    'PositionedInfiniteSampler', 'PositionedIterBasedTrainLoop',
+    'RelativeMultiStepLR', 'RNGStateHook',
     'ScratchAuditError', 'ScratchAuditHook', 'SkipEmptyMaskCocoDataset'
 ]

@@ -177,7 +177,8 @@ def kaiming_ratios(model: nn.Module,
         if family not in families:
             continue
         kh, kw = module.kernel_size
-        fan_out = module.out_channels * kh * kw // module.groups
+        # as torch's kaiming_normal_: grouped convs too (ResNeXt)
+        fan_out = module.out_channels * kh * kw
         if module.weight.numel() < 64:
             continue  # too few weights for a meaningful std
         std = module.weight.detach().float().std().item()

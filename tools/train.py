@@ -8,7 +8,8 @@ import warnings
 # mmengine imports pkg_resources (needed to resolve mmdet:: configs), which
 # warns on every import with setuptools >= 70.
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
 
 try:
     import mmscratch  # noqa: F401,E402  (checks versions, safe loading)
@@ -19,7 +20,8 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmscratch.cli.amp import apply_amp  # noqa: E402
-from mmscratch.cli.config import (check_data, check_writable,  # noqa: E402
+from mmscratch.cli.config import (check_data,  # noqa: E402
+                                  check_load_from, check_writable,
                                   load_config)
 from mmscratch.utils.errors import UserInputError  # noqa: E402
 from mmscratch.cli.loader import fit_and_report  # noqa: E402
@@ -88,6 +90,7 @@ def build_config(args):
 def main():
     args = parse_args()
     cfg = build_config(args)
+    check_load_from(cfg, osp.join(ROOT, 'configs'))
     check_data(cfg, ['train_dataloader', 'val_dataloader'])
     fit_and_report(cfg, ['train_dataloader', 'val_dataloader'])
     check_writable(cfg.work_dir, 'work dir', folder=True)

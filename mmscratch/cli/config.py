@@ -254,3 +254,25 @@ def check_writable(path: str, what: str, folder: bool = False) -> None:
     if not osp.isdir(probe) or not os.access(probe, os.W_OK):
         raise UserInputError(f'{what} {path} cannot be written; pass a path '
                              'in a folder you can write to')
+
+
+def check_load_from(cfg: Config, configs_root: str) -> None:
+    """A missing ``load_from`` stops in one line, naming the config whose
+    run writes it when the path is ``work_dirs/<config name>/...``."""
+    path = cfg.get('load_from')
+    if not path or cfg.get('resume') or '://' in str(path) or \
+            osp.exists(path):
+        return
+    parts = osp.normpath(path).split(os.sep)
+    hint = ''
+    if 'work_dirs' in parts and parts.index('work_dirs') + 1 < len(parts):
+        name = parts[parts.index('work_dirs') + 1]
+        found = sorted(
+            osp.relpath(osp.join(folder, f), osp.dirname(configs_root))
+            for folder, _, files in os.walk(configs_root)
+            for f in files if f == name + '.py')
+        if found:
+            hint = (f'; it is written by the run of {found[0]}: train that '
+                    f'first (tools/dist_train.sh {found[0]} 8)')
+    raise UserInputError(f'load_from={path} does not exist{hint}, or set '
+                         '--cfg-options load_from=/path/to/checkpoint.pth')

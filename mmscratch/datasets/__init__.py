@@ -1,9 +1,13 @@
 from .coco import SkipEmptyMaskCocoDataset
+from .positioned_sampling import (PositionedAspectRatioBatchSampler,
+                                  PositionedInfiniteSampler, SeededIndex)
 from .subset import make_coco_subset, read_coco
 from .synthetic import (CATEGORIES, make_synthetic_coco, render_image,
                         synthetic_data_options)
 
 __all__ = [
+    'PositionedAspectRatioBatchSampler', 'PositionedInfiniteSampler',
+    'SeededIndex',
     'CATEGORIES', 'make_coco_subset', 'make_synthetic_coco', 'read_coco',
     'render_image', 'SkipEmptyMaskCocoDataset', 'synthetic_data_options'
 ]

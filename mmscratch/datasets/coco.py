@@ -2,10 +2,11 @@ from mmengine.logging import print_log
 
 from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
+from .positioned_sampling import SeededSamplesMixin
 
 
 @DATASETS.register_module()
-class SkipEmptyMaskCocoDataset(CocoDataset):
+class SkipEmptyMaskCocoDataset(SeededSamplesMixin, CocoDataset):
     """CocoDataset that skips annotations whose segmentation is empty.
 
     MMDetection 3.3 keeps such an instance without a ``mask`` and then
@@ -13,6 +14,10 @@ class SkipEmptyMaskCocoDataset(CocoDataset):
     dropped while the file is parsed and counted in ``num_empty_masks``
     (reported once as a warning). Annotations without a ``segmentation``
     key at all (box-only data) are kept.
+
+    A :class:`~mmscratch.datasets.positioned_sampling.SeededIndex` prepares
+    that sample with the RNGs seeded by its seed, so its augmentation does
+    not depend on the loader worker it runs in.
     """
 
     def load_data_list(self):

@@ -65,7 +65,9 @@ def test_plot_curves_figure(runs, tmp_path):
     for key in ('scratch', 'pretrained'):
         assert curves[key] == read_run(runs[key]).metric('coco/bbox_mAP')
     assert [x for x, _ in curves['scratch']] == [3, 6]
-    assert set(drops) == {5}  # milestone 4: the LR is lower from iter 5 on
+    # the config's step (fractions=[0.66] of 6 iterations): after iteration
+    # 4, as the validation points are after iterations 3 and 6
+    assert set(drops) == {4}
     out = tmp_path / 'fig.png'
     fig = tool.plot_curves(curves, str(out), lr_drops=drops)
     labels = [ln.get_label() for ln in fig.axes[0].get_lines()]
@@ -126,7 +128,8 @@ def test_table_cells_paper_and_missing(tmp_path):
              'step': 540000}) + '\n')
         init = "dict(type='Pretrained', checkpoint='x')" if pretrained \
             else 'None'
-        (work / f'{name}.py').write_text(f'init_cfg = {init}\n')
+        (work / f'{name}.py').write_text(
+            f'model = dict(backbone=dict(init_cfg={init}))\n')
         return str(work)
 
     a = fake_run('mask_rcnn_r50_gn_6x', 0.415)

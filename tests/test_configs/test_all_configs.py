@@ -34,9 +34,9 @@ def test_there_is_a_config_for_every_experiment():
     for k in (2, 3, 4, 5, 6):
         for depth in (50, 101):
             for norm in ('gn', 'syncbn'):
-                name = f'mask_rcnn_r{depth}_{norm}_{k}x.py'
-                assert f'configs/scratch/{name}' in CONFIGS
-                assert f'configs/pretrained/{name}' in CONFIGS
+                name = f'mask_rcnn_r{depth}_{norm}'
+                assert f'configs/scratch/{name}_{k}x.py' in CONFIGS
+                assert f'configs/pretrained/{name}_in1k_{k}x.py' in CONFIGS
     for expected in ('faster_rcnn_r50_gn_6x.py',
                      'mask_rcnn_r101_gn_trainaug_9x.py',
                      'mask_rcnn_x152_gn_trainaug_9x.py',
@@ -45,6 +45,14 @@ def test_there_is_a_config_for_every_experiment():
                      'mask_rcnn_r50_gn_coco10k_220k.py',
                      'faster_rcnn_r101_gn_voc0712_trainaug_144k.py'):
         assert expected in names
+
+
+def test_config_file_names_are_unique():
+    """Tools name work dirs after the file: twins must not share one."""
+    names = [osp.basename(c) for c in CONFIGS]
+    assert len(names) == len(set(names))
+    assert all('_in1k_' in osp.basename(c) for c in PRETRAINED)
+    assert not any('_in1k' in c for c in SCRATCH)
 
 
 @pytest.mark.parametrize('path', CONFIGS)

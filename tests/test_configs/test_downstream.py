@@ -56,6 +56,7 @@ def test_the_runner_places_the_steps(synthetic_data, tmp_path):
     cfg.param_scheduler[1]['before_end'] = [60, 20]
     cfg.work_dir = str(tmp_path / 'work')
     runner = Runner.from_cfg(cfg)
-    runner._train_loop = runner.build_train_loop(runner._train_loop)
+    assert runner.train_loop.max_iters == 90  # builds the loop
+    runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     schedulers = runner.build_param_scheduler(cfg.param_scheduler)
     assert sorted(schedulers[1].milestones) == [30, 70]

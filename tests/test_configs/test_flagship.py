@@ -10,7 +10,7 @@ from mmscratch.analysis import lr_steps
 
 def test_schedule_is_the_papers_6x():
     cfg = Config.fromfile(FLAGSHIP)
-    assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+    assert cfg.train_cfg.type == 'PositionedIterBasedTrainLoop'
     assert cfg.train_cfg.max_iters == 540000
     warmup, steps = cfg.param_scheduler
     assert warmup.type == 'LinearLR' and not warmup.by_epoch

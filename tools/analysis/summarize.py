@@ -30,7 +30,8 @@ from mmscratch.utils.errors import UserInputError
 from mmscratch.cli.launch import run_tool
 
 NAME = re.compile(r'^(?P<algo>[a-z_]+?)_(?P<backbone>[rx]\d+)_(?P<norm>gn|'
-                  r'syncbn|bn)(?:_(?P<variant>.+?))?_(?P<sched>\d+x|\d+k)$')
+                  r'syncbn|bn)(?:_in1k)?(?:_(?P<variant>.+?))?'
+                  r'_(?P<sched>\d+x|\d+k)$')
 MISSING = '-'
 
 

@@ -1,5 +1,8 @@
 # COCO 2017 instance segmentation, 2 images per GPU (16 on 8 GPUs), shorter
-# side 800 (max 1333), horizontal flip. Iteration-based: infinite sampler.
+# side 800 (max 1333), horizontal flip. Iteration-based: an infinite data
+# stream whose every batch is a function of its position (images grouped by
+# orientation within windows), so --resume positions it instead of
+# replaying it (mmscratch/datasets/positioned_sampling.py).
 # 4 loader workers per training process (tools/train.py lowers that to the
 # CPUs there are; pin_memory follows CUDA: mmscratch/cli/loader.py).
 _base_ = 'mmdet::_base_/datasets/coco_instance.py'
@@ -10,7 +13,9 @@ dataset_type = 'SkipEmptyMaskCocoDataset'
 train_dataloader = dict(
     batch_size=2,
     num_workers=4,
-    sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True),
+    sampler=dict(
+        _delete_=True, type='PositionedInfiniteSampler', shuffle=True),
+    batch_sampler=dict(type='PositionedAspectRatioBatchSampler'),
     dataset=dict(type=dataset_type, data_root=data_root))
 val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
 test_dataloader = val_dataloader

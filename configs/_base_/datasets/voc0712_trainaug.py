@@ -28,8 +28,8 @@ train_dataloader = dict(
     batch_size=2,
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    batch_sampler=dict(type='AspectRatioBatchSampler'),
+    sampler=dict(type='PositionedInfiniteSampler', shuffle=True),
+    batch_sampler=dict(type='PositionedAspectRatioBatchSampler'),
     dataset=dict(
         type='ConcatDataset',
         # VOCDataset adds its own dataset_type to the metainfo

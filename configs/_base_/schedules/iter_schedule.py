@@ -13,8 +13,11 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
     paramwise_cfg=dict(norm_decay_mult=0.))
 
+# PositionedIterBasedTrainLoop: mmengine's loop that resumes by positioning
+# the data stream instead of replaying every batch already trained on
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=90000, val_interval=30000)
+    type='PositionedIterBasedTrainLoop', max_iters=90000,
+    val_interval=30000)
 warmup = dict(
     type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000)
 param_scheduler = [

@@ -2,12 +2,43 @@ import os.path as osp
 from collections import deque
 from typing import Optional, Sequence
 
+from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
 from mmdet.registry import HOOKS
 from ...fileio import atomic_write
 from ...utils.errors import UserInputError
+
+
+def _uses_pretrained(node) -> bool:
+    if isinstance(node, dict):
+        return node.get('type') == 'Pretrained' or any(
+            _uses_pretrained(v) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_uses_pretrained(v) for v in node)
+    return False
+
+
+def model_identity(cfg) -> tuple:
+    """What makes two runs' models different: detector, backbone, norm,
+    heads and whether weights start from a pretrained checkpoint."""
+    model = cfg.get('model') or {}
+    backbone = model.get('backbone') or {}
+    roi_head = model.get('roi_head') or {}
+    norm = (backbone.get('norm_cfg') or {}).get('type')
+    # a SyncBN run resumed in one process runs as BN (tools/train.py)
+    norm = 'BN' if norm == 'SyncBN' else norm
+    return (model.get('type'), backbone.get('type'), backbone.get('depth'),
+            norm,
+            roi_head.get('type'), 'mask_head' in roi_head,
+            'pretrained' if _uses_pretrained(model) else 'random')
+
+
+def describe(identity: tuple) -> str:
+    detector, backbone, depth, norm, roi, mask, init = identity
+    return (f'{detector} {backbone}-{depth} {norm}, {roi}'
+            f'{" with masks" if mask else ""}, {init} init')
 
 
 class CheckpointWriteError(UserInputError):
@@ -27,14 +58,21 @@ class DurableCheckpointHook(CheckpointHook):
       run with one line; the previous checkpoint and ``last_checkpoint``
       stay as they were.
 
+    - ``--resume`` from a checkpoint of another model (depth, norm, heads,
+      or random vs pretrained init) stops in one line naming both, unless
+      ``resume_other_model=True``.
+
     Args:
         keep_iters (Sequence[int]): steps (iterations, or epochs with
             ``by_epoch=True``) whose checkpoints ``max_keep_ckpts`` never
             deletes. Defaults to ().
+        resume_other_model (bool): allow resuming from a checkpoint whose
+            model differs from the config's. Defaults to False.
         **kwargs: the arguments of mmengine's ``CheckpointHook``.
     """
 
-    def __init__(self, keep_iters: Sequence[int] = (), **kwargs) -> None:
+    def __init__(self, keep_iters: Sequence[int] = (),
+                 resume_other_model: bool = False, **kwargs) -> None:
         if not all(isinstance(i, int) and i > 0 for i in keep_iters):
             raise ValueError(f'keep_iters={keep_iters!r} must be a list of '
                              'positive ints (checkpoint steps to keep)')
@@ -45,6 +83,29 @@ class DurableCheckpointHook(CheckpointHook):
             kwargs['backend_args'] = dict(backend='atomic_local')
         super().__init__(**kwargs)
         self.keep_iters = set(keep_iters)
+        self.resume_other_model = resume_other_model
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Refuse to resume a run from another model's checkpoint."""
+        if not runner.cfg.get('resume') or self.resume_other_model:
+            return
+        text = (checkpoint.get('meta') or {}).get('cfg')
+        if not isinstance(text, str):
+            return
+        try:
+            saved = Config.fromstring(text, file_format='.py')
+        except Exception:  # a config this process cannot parse: no check
+            return
+        theirs, ours = model_identity(saved), model_identity(runner.cfg)
+        if theirs != ours:
+            name = (checkpoint.get('meta') or {}).get('experiment_name', '?')
+            raise UserInputError(
+                f'--resume: the checkpoint (run {name}) holds '
+                f'{describe(theirs)}, this config '
+                f'({osp.basename(runner.cfg.filename or "?")}) '
+                f'{describe(ours)}; resume this config\'s own run, or pass '
+                '--cfg-options default_hooks.checkpoint.'
+                'resume_other_model=True if that is what you mean')
 
     def _save_checkpoint_with_step(self, runner, step: int,
                                    meta: Optional[dict]) -> None:

@@ -125,6 +125,8 @@ def test_two_processes_sum_over_ranks(synthetic_data, tmp_path):
     # 3 iterations x 4 images x 2 ranks, 128x128 images
     assert records[-1]['budget/images'] == 3 * batch_size * 2
     assert records[-1]['budget/pixels'] == 3 * batch_size * 2 * 128 * 128
-    ckpt = torch.load(work_dir / 'iter_3.pth', weights_only=False)
-    assert ckpt['meta']['compute_budget']['images'] == 24
-    assert json.dumps(ckpt['meta']['compute_budget'])
+    ckpt = torch.load(work_dir / 'iter_3.pth', weights_only=True)
+    budget = ckpt['meta']['compute_budget']
+    assert budget['images'] == 24
+    assert budget['pixels'] == 24 * 128 * 128
+    assert json.loads(json.dumps(budget)) == budget  # plain numbers

@@ -1,6 +1,6 @@
 # Mask R-CNN R101-FPN, GN everywhere, ImageNet init, fine-tuned 2x.
 # Paper (Table 1, GN): 41.8 box AP.
-_base_ = './mask_rcnn_r50_gn_2x.py'
+_base_ = './mask_rcnn_r50_gn_in1k_2x.py'
 
 model = dict(
     backbone=dict(

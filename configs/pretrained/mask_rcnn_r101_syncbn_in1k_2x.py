@@ -1,5 +1,5 @@
 # Mask R-CNN R101-FPN, SyncBN everywhere, ImageNet init, fine-tuned 2x.
-_base_ = './mask_rcnn_r50_syncbn_2x.py'
+_base_ = './mask_rcnn_r50_syncbn_in1k_2x.py'
 
 model = dict(
     backbone=dict(

@@ -1,5 +1,5 @@
 # Mask R-CNN R101-FPN, GN, ImageNet init, train aug, 6x.
-_base_ = './mask_rcnn_r50_gn_trainaug_6x.py'
+_base_ = './mask_rcnn_r50_gn_in1k_trainaug_6x.py'
 
 model = dict(
     backbone=dict(

@@ -1,5 +1,5 @@
 # Mask R-CNN R101-FPN, SyncBN everywhere, ImageNet init, fine-tuned 3x.
-_base_ = './mask_rcnn_r50_syncbn_3x.py'
+_base_ = './mask_rcnn_r50_syncbn_in1k_3x.py'
 
 model = dict(
     backbone=dict(

@@ -1,6 +1,6 @@
 # Mask R-CNN R101-FPN, GN everywhere, ImageNet init, fine-tuned 4x.
 # Paper (Table 1, GN): 42.3 box AP.
-_base_ = './mask_rcnn_r50_gn_4x.py'
+_base_ = './mask_rcnn_r50_gn_in1k_4x.py'
 
 model = dict(
     backbone=dict(

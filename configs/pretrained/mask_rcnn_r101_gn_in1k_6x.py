@@ -1,6 +1,6 @@
 # Mask R-CNN R101-FPN, GN everywhere, ImageNet init, fine-tuned 6x.
 # Paper (Table 1, GN): 42.2 box AP.
-_base_ = './mask_rcnn_r50_gn_6x.py'
+_base_ = './mask_rcnn_r50_gn_in1k_6x.py'
 
 model = dict(
     backbone=dict(

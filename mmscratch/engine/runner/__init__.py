@@ -1,0 +1,3 @@
+from .positioned_loop import PositionedIterBasedTrainLoop
+
+__all__ = ['PositionedIterBasedTrainLoop']

@@ -1,0 +1,118 @@
+import logging
+
+from mmengine.dist import get_dist_info
+from mmengine.logging import print_log
+from mmengine.runner import IterBasedTrainLoop
+from mmengine.runner.loops import _InfiniteDataloaderIterator
+from mmengine.runner.utils import calc_dynamic_intervals
+
+from mmdet.registry import LOOPS
+from ...datasets.positioned_sampling import PositionedAspectRatioBatchSampler
+
+LAYOUT_KEY = 'data_layout'
+
+
+@LOOPS.register_module()
+class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
+    """mmengine's IterBasedTrainLoop that resumes by positioning the data.
+
+    mmengine's loop resumes at iteration N by drawing N batches from the
+    loader (every skipped image decoded and augmented). With the
+    positioned samplers (``mmscratch.datasets.positioned_sampling``) this
+    loop tells the batch sampler where to start and builds the loader's
+    iterator only then: no skipped image is read, whatever N. The data
+    layout (world size, batch size, seed) is kept in the message hub; a
+    resume under another layout says in one line that its data differs
+    from the uninterrupted run's, and continues. With other samplers it
+    falls back to mmengine's replay, with a warning. On resume the stream
+    keeps the seed of the run it continues.
+
+    Args: as mmengine's ``IterBasedTrainLoop``.
+    """
+
+    def __init__(self, runner, dataloader, max_iters: int,
+                 val_begin: int = 1, val_interval: int = 1000,
+                 dynamic_intervals=None) -> None:
+        # mmengine's __init__ starts the loader's workers at once; they
+        # would prefetch batches from the start of the stream
+        super(IterBasedTrainLoop, self).__init__(runner, dataloader)
+        self._max_iters = int(max_iters)
+        if self._max_iters != max_iters or self._max_iters < 1:
+            raise ValueError(f'max_iters={max_iters!r} must be a positive '
+                             'integer')
+        self._max_epochs = 1
+        self._epoch = 0
+        self._iter = 0
+        self.val_begin = val_begin
+        self.val_interval = val_interval
+        self.stop_training = False
+        if hasattr(self.dataloader.dataset, 'metainfo'):
+            self.runner.visualizer.dataset_meta = \
+                self.dataloader.dataset.metainfo
+        self.dataloader_iterator = None
+        self.dynamic_milestones, self.dynamic_intervals = \
+            calc_dynamic_intervals(self.val_interval, dynamic_intervals)
+
+    def _layout(self) -> dict:
+        sampler = self.dataloader.batch_sampler
+        _, world_size = get_dist_info()
+        return dict(world_size=world_size, batch_size=sampler.batch_size,
+                    seed=sampler.sampler.seed, window=sampler.window)
+
+    def _position_data(self) -> None:
+        """Start the loader's stream at the current iteration."""
+        batch_sampler = self.dataloader.batch_sampler
+        if not isinstance(batch_sampler, PositionedAspectRatioBatchSampler):
+            self.dataloader_iterator = _InfiniteDataloaderIterator(
+                self.dataloader)
+            if self._iter > 0:
+                print_log(
+                    f'{type(batch_sampler).__name__} cannot be positioned: '
+                    f'replaying {self._iter} batches (use '
+                    'PositionedInfiniteSampler and '
+                    'PositionedAspectRatioBatchSampler to skip this)',
+                    logger='current', level=logging.WARNING)
+                for _ in range(self._iter):
+                    next(self.dataloader_iterator)
+            return
+        hub = self.runner.message_hub
+        saved = hub.get_info(LAYOUT_KEY) if self._iter > 0 else None
+        if saved is not None:
+            # the stream of the run being resumed, whatever seed this
+            # process drew (mmengine builds the loader before it restores
+            # the run's random seed)
+            batch_sampler.sampler.reseed(saved['seed'])
+        layout = self._layout()
+        if self._iter > 0:
+            if saved is not None and saved != layout:
+                changed = ', '.join(
+                    f'{k} {saved.get(k)} -> {v}' for k, v in layout.items()
+                    if saved.get(k) != v)
+                print_log(
+                    f'resuming with another data layout ({changed}): the '
+                    'data from here on differs from the uninterrupted '
+                    'run\'s', logger='current', level=logging.WARNING)
+            print_log(f'data positioned at iteration {self._iter} (no '
+                      'batch replayed)', logger='current')
+        hub.update_info(LAYOUT_KEY, layout)
+        batch_sampler.start_at(self._iter)
+        self.dataloader_iterator = _InfiniteDataloaderIterator(
+            self.dataloader)
+
+    def run(self):
+        """Train to ``max_iters`` from the current (resumed) iteration."""
+        self.runner.call_hook('before_train')
+        self.runner.call_hook('before_train_epoch')
+        self._position_data()
+        while self._iter < self._max_iters and not self.stop_training:
+            self.runner.model.train()
+            self.run_iter(next(self.dataloader_iterator))
+            self._decide_current_val_interval()
+            if (self.runner.val_loop is not None
+                    and self._iter >= self.val_begin
+                    and (self._iter % self.val_interval == 0
+                         or self._iter == self._max_iters)):
+                self.runner.val_loop.run()
+        self.runner.call_hook('after_train_epoch')
+        self.runner.call_hook('after_train')
+        return self.runner.model

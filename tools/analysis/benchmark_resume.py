@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Time from building a resumed run to its first training step.
+
+Trains the demo config (synthetic data) for 2 iterations, then makes copies
+of its checkpoint that claim to be at iteration N (as if the run had
+trained that long) and resumes each one: with mmscratch's
+PositionedIterBasedTrainLoop (the configs' default) and with mmengine's
+IterBasedTrainLoop and samplers, which replay every trained batch. The time
+counts building the Runner, loading the checkpoint and reaching the data of
+iteration N+1, up to the first ``before_train_iter``.
+
+Example:
+    python tools/analysis/benchmark_resume.py --iters 10 1000 100000 \\
+        --mmengine-iters 10 1000
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+import tempfile
+import time
+import warnings
+
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+
+import mmscratch  # noqa: E402,F401
+import torch  # noqa: E402
+from mmengine.hooks import Hook  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmscratch.checkpoint import load_local_checkpoint  # noqa: E402
+from mmscratch.cli.config import load_config  # noqa: E402
+from mmscratch.cli.launch import run_tool  # noqa: E402
+from mmscratch.datasets import (make_synthetic_coco,  # noqa: E402
+                                synthetic_data_options)
+
+CONFIG = osp.join(ROOT, 'configs/demo/mask_rcnn_r18_gn_synthetic.py')
+# mmengine's own iteration loop and data stream
+MMENGINE = {
+    'train_cfg.type': 'IterBasedTrainLoop',
+    'train_dataloader.sampler': dict(type='InfiniteSampler', shuffle=True),
+    'train_dataloader.batch_sampler': dict(type='AspectRatioBatchSampler'),
+}
+
+
+class _FirstStep(Exception):
+    """Raised by the hook below to end the run at its first step."""
+
+
+class FirstStepHook(Hook):
+    priority = 'HIGHEST'
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        raise _FirstStep
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--iters', type=int, nargs='+',
+                        default=[10, 1000, 100000],
+                        help='iterations to resume at (mmscratch loop)')
+    parser.add_argument('--mmengine-iters', type=int, nargs='*',
+                        default=[10, 1000],
+                        help='iterations to resume at with mmengine\'s loop')
+    parser.add_argument('--workers', type=int, default=2,
+                        help='training loader workers')
+    parser.add_argument('--json', action='store_true')
+    return parser.parse_args()
+
+
+def make_config(data, work_dir, options):
+    cfg = load_config(CONFIG)
+    cfg.merge_from_dict(synthetic_data_options(data))
+    cfg.merge_from_dict({
+        'train_dataloader.num_workers': 0, 'log_level': 'WARNING',
+        'train_cfg.val_begin': 10 ** 9, 'randomness.seed': 0,
+        'default_hooks.logger.interval': 10 ** 9})
+    cfg.merge_from_dict(options)
+    cfg.work_dir = work_dir
+    cfg.visualizer.name = f'visualizer_{osp.basename(work_dir)}'
+    return cfg
+
+
+def time_resume(data, tmp, checkpoint, at, workers, extra, tag):
+    """Seconds from building the Runner to the first step after ``at``."""
+    work = osp.join(tmp, f'{tag}_{at}')
+    options = {'train_cfg.max_iters': at + 1,
+               'train_dataloader.num_workers': workers,
+               'train_dataloader.persistent_workers': workers > 0}
+    options.update(extra)
+    cfg = make_config(data, work, options)
+    cfg.resume, cfg.load_from = True, checkpoint
+    start = time.perf_counter()
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(FirstStepHook())
+    try:
+        runner.train()
+    except _FirstStep:
+        return time.perf_counter() - start
+    raise RuntimeError('the run ended without a training step')
+
+
+def checkpoint_at(source, at, out):
+    """``source`` as if saved at iteration ``at``."""
+    ckpt = load_local_checkpoint(source, map_location='cpu')
+    ckpt['meta']['iter'] = at
+    torch.save(ckpt, out)
+    return out
+
+
+def main():
+    args = parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = osp.join(tmp, 'data')
+        make_synthetic_coco(data, dict(train=64, val=4), seed=0)
+        cfg = make_config(data, osp.join(tmp, 'seed_run'), {
+            'train_cfg.max_iters': 2,
+            'default_hooks.checkpoint.interval': 2})
+        Runner.from_cfg(cfg).train()
+        source = osp.join(tmp, 'seed_run', 'iter_2.pth')
+        rows = []
+        for tag, points, extra in (('mmscratch', args.iters, {}),
+                                   ('mmengine', args.mmengine_iters,
+                                    MMENGINE)):
+            for at in points:
+                ckpt = checkpoint_at(source, at,
+                                     osp.join(tmp, f'{tag}_{at}.pth'))
+                seconds = time_resume(data, tmp, ckpt, at, args.workers,
+                                      extra, tag)
+                rows.append(dict(loop=tag, resume_at=at, seconds=seconds))
+                if not args.json:
+                    print(f'{tag:9s} resume at {at:>7,}: first step after '
+                          f'{seconds:6.2f} s', flush=True)
+    if args.json:
+        print(json.dumps(rows))
+
+
+if __name__ == '__main__':
+    run_tool(main)
