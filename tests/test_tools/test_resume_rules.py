@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from conftest import (DEMO_CONFIG, ROOT, data_options, run_tool,
-                      small_scale_options, synthetic_class_options)
+from conftest import (ROOT, data_options, run_tool, small_scale_options,
+                      synthetic_class_options)
 
 pytestmark = pytest.mark.slow
 CASCADE = osp.join(ROOT, 'configs/scratch/'

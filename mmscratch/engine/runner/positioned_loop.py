@@ -1,5 +1,7 @@
 import logging
 
+import torch
+
 from mmengine.dist import get_dist_info
 from mmengine.logging import print_log
 from mmengine.runner import IterBasedTrainLoop
@@ -96,8 +98,13 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
                       'batch replayed)', logger='current')
         hub.update_info(LAYOUT_KEY, layout)
         batch_sampler.start_at(self._iter)
+        # starting the loader draws its workers' base seed from the main
+        # torch generator: keep that draw out of the stream that samples
+        # RoIs, so a resumed run draws what the uninterrupted one draws
+        state = torch.get_rng_state()
         self.dataloader_iterator = _InfiniteDataloaderIterator(
             self.dataloader)
+        torch.set_rng_state(state)
 
     def run(self):
         """Train to ``max_iters`` from the current (resumed) iteration."""
