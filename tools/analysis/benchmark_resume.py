@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Time from building a resumed run to its first training step.
+"""Time from process start to the first training step of a resumed run.
 
 Trains the demo config (synthetic data) for 2 iterations, then makes copies
 of its checkpoint that claim to be at iteration N (as if the run had
-trained that long) and resumes each one: with mmscratch's
-PositionedIterBasedTrainLoop (the configs' default) and with mmengine's
-IterBasedTrainLoop and samplers, which replay every trained batch. The time
-counts building the Runner, loading the checkpoint and reaching the data of
-iteration N+1, up to the first ``before_train_iter``.
+trained that long) and resumes each one in a fresh process: with
+mmscratch's PositionedIterBasedTrainLoop (the configs' default) and with
+mmengine's IterBasedTrainLoop and samplers, which replay every trained
+batch. The time runs from starting the process (imports included) to the
+first ``before_train_iter`` of iteration N+1.
 
 Example:
     python tools/analysis/benchmark_resume.py --iters 10 1000 100000 \\
@@ -15,7 +15,9 @@ Example:
 """
 import argparse
 import json
+import os
 import os.path as osp
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,15 +47,16 @@ MMENGINE = {
 }
 
 
-class _FirstStep(Exception):
-    """Raised by the hook below to end the run at its first step."""
-
-
 class FirstStepHook(Hook):
+    """Says when the first step starts, then ends the process at once."""
     priority = 'HIGHEST'
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        raise _FirstStep
+        print(MARKER, flush=True)
+        os._exit(0)
+
+
+MARKER = 'first training step'
 
 
 def parse_args():
@@ -67,6 +70,8 @@ def parse_args():
     parser.add_argument('--workers', type=int, default=2,
                         help='training loader workers')
     parser.add_argument('--json', action='store_true')
+    parser.add_argument('--trial', nargs=5, metavar=(
+        'DATA', 'WORK', 'CKPT', 'AT', 'LOOP'), help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -83,23 +88,34 @@ def make_config(data, work_dir, options):
     return cfg
 
 
-def time_resume(data, tmp, checkpoint, at, workers, extra, tag):
-    """Seconds from building the Runner to the first step after ``at``."""
-    work = osp.join(tmp, f'{tag}_{at}')
+def run_trial(data, work, checkpoint, at, loop, workers):
+    """(In the child process) resume and stop at the first step."""
     options = {'train_cfg.max_iters': at + 1,
                'train_dataloader.num_workers': workers,
                'train_dataloader.persistent_workers': workers > 0}
-    options.update(extra)
+    options.update(MMENGINE if loop == 'mmengine' else {})
     cfg = make_config(data, work, options)
     cfg.resume, cfg.load_from = True, checkpoint
-    start = time.perf_counter()
     runner = Runner.from_cfg(cfg)
     runner.register_hook(FirstStepHook())
-    try:
-        runner.train()
-    except _FirstStep:
-        return time.perf_counter() - start
+    runner.train()
     raise RuntimeError('the run ended without a training step')
+
+
+def time_resume(data, tmp, checkpoint, at, workers, loop):
+    """Seconds from starting a process to its first step after ``at``."""
+    cmd = [sys.executable, __file__, '--workers', str(workers), '--trial',
+           data, osp.join(tmp, f'{loop}_{at}'), checkpoint, str(at), loop]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    for line in proc.stdout:
+        if line.strip() == MARKER:
+            seconds = time.perf_counter() - start
+            proc.wait()
+            return seconds
+    proc.wait()
+    raise RuntimeError(f'the {loop} run resumed at {at} failed')
 
 
 def checkpoint_at(source, at, out):
@@ -112,6 +128,10 @@ def checkpoint_at(source, at, out):
 
 def main():
     args = parse_args()
+    if args.trial:
+        data, work, ckpt, at, loop = args.trial
+        run_trial(data, work, ckpt, int(at), loop, args.workers)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         data = osp.join(tmp, 'data')
         make_synthetic_coco(data, dict(train=64, val=4), seed=0)
@@ -121,14 +141,13 @@ def main():
         Runner.from_cfg(cfg).train()
         source = osp.join(tmp, 'seed_run', 'iter_2.pth')
         rows = []
-        for tag, points, extra in (('mmscratch', args.iters, {}),
-                                   ('mmengine', args.mmengine_iters,
-                                    MMENGINE)):
+        for tag, points in (('mmscratch', args.iters),
+                            ('mmengine', args.mmengine_iters)):
             for at in points:
                 ckpt = checkpoint_at(source, at,
                                      osp.join(tmp, f'{tag}_{at}.pth'))
                 seconds = time_resume(data, tmp, ckpt, at, args.workers,
-                                      extra, tag)
+                                      tag)
                 rows.append(dict(loop=tag, resume_at=at, seconds=seconds))
                 if not args.json:
                     print(f'{tag:9s} resume at {at:>7,}: first step after '
