@@ -72,3 +72,14 @@ def test_coco_eval_benchmark_small_set():
     assert result['speedup'] > 0
     for stats in result['stats'].values():
         assert len(stats['bbox']) == len(stats['segm']) == 12
+
+
+def test_resume_benchmark_runs():
+    """The resume benchmark end to end (one resumed run, in JSON)."""
+    proc = run_tool(['tools/analysis/benchmark_resume.py', '--iters', '1000',
+                     '--mmengine-iters', '--workers', '0', '--json'])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [(r['loop'], r['resume_at']) for r in rows] == [
+        ('mmscratch', 1000)]
+    assert rows[0]['seconds'] > 0

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,12 +49,13 @@ MMENGINE = {
 
 
 class FirstStepHook(Hook):
-    """Says when the first step starts, then ends the process at once."""
+    """Says when the first step starts, then waits to be killed."""
     priority = 'HIGHEST'
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         print(MARKER, flush=True)
-        os._exit(0)
+        while True:
+            time.sleep(1)
 
 
 MARKER = 'first training step'
@@ -107,15 +109,18 @@ def time_resume(data, tmp, checkpoint, at, workers, loop):
     cmd = [sys.executable, __file__, '--workers', str(workers), '--trial',
            data, osp.join(tmp, f'{loop}_{at}'), checkpoint, str(at), loop]
     start = time.perf_counter()
+    # a session of its own: the trial and its loader workers end together
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    for line in proc.stdout:
-        if line.strip() == MARKER:
-            seconds = time.perf_counter() - start
-            proc.wait()
-            return seconds
-    proc.wait()
-    raise RuntimeError(f'the {loop} run resumed at {at} failed')
+                            stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    try:
+        for line in proc.stdout:
+            if line.strip() == MARKER:
+                return time.perf_counter() - start
+        raise RuntimeError(f'the {loop} run resumed at {at} failed')
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def checkpoint_at(source, at, out):
