@@ -8,8 +8,10 @@ from .version import __version__
 
 SETUP_HINT = 'run `make setup` (or `bash tools/setup_env.sh`) in the repo'
 
-# (package, minimum inclusive, maximum exclusive), as mmdet 3.3.0 requires.
+# (package, minimum inclusive, maximum exclusive), as mmdet 3.3.0 requires;
+# torch >= 2.0 for the checkpoint reader's storages (UntypedStorage).
 _REQUIRED = (
+    ('torch', '2.0.0', '3.0.0'),
     ('mmcv', '2.0.0rc4', '2.2.0'),
     ('mmengine', '0.7.1', '1.0.0'),
     ('mmdet', '3.3.0', '3.4.0'),

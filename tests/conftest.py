@@ -1,7 +1,9 @@
 """Shared fixtures: synthetic data and tiny training runs made at test time."""
+import json
 import os
 import os.path as osp
 import pickle
+import shutil
 import subprocess
 import sys
 
@@ -22,6 +24,22 @@ def run_tool(args, cwd=ROOT, env=None, timeout=900):
     cmd = args if args[0].endswith('.sh') else [sys.executable] + list(args)
     return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def copy_data(src, dst):
+    """A copy of a synthetic dataset to spoil; returns its root."""
+    shutil.copytree(src, dst)
+    return str(dst)
+
+
+def edit_ann(root, fn):
+    """Apply ``fn`` to the parsed train annotation file of ``root``."""
+    path = os.path.join(root, 'annotations', 'instances_train.json')
+    with open(path) as f:
+        data = json.load(f)
+    fn(data)
+    with open(path, 'w') as f:
+        json.dump(data, f)
 
 
 def data_options(data_root):

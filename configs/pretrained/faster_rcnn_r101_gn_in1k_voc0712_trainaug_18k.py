@@ -8,12 +8,11 @@ _base_ = [
     '../_base_/datasets/voc0712_trainaug.py',
     '../_base_/schedules/proportional_schedule.py',
     '../_base_/pretrained_runtime.py',
+    '../_base_/models/imagenet_r101.py',
 ]
 
 model = dict(
-    backbone=dict(
-        depth=101,
-        init_cfg=dict(checkpoint='open-mmlab://detectron/resnet101_gn')),
+    backbone={{_base_.imagenet_r101_gn}},
     roi_head=dict(bbox_head=dict(num_classes=20)))
 train_cfg = dict(max_iters=18000, val_interval=3000)
 default_hooks = dict(checkpoint=dict(interval=3000))

@@ -1,7 +1,6 @@
 # Mask R-CNN R101-FPN, GN everywhere, ImageNet init, fine-tuned 2x.
 # Paper (Table 1, GN): 41.8 box AP.
-_base_ = './mask_rcnn_r50_gn_in1k_2x.py'
+_base_ = ['./mask_rcnn_r50_gn_in1k_2x.py',
+          '../_base_/models/imagenet_r101.py']
 
-model = dict(
-    backbone=dict(
-        depth=101, init_cfg=dict(checkpoint='open-mmlab://detectron/resnet101_gn')))
+model = dict(backbone={{_base_.imagenet_r101_gn}})

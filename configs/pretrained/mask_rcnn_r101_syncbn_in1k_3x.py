@@ -1,6 +1,5 @@
 # Mask R-CNN R101-FPN, SyncBN everywhere, ImageNet init, fine-tuned 3x.
-_base_ = './mask_rcnn_r50_syncbn_in1k_3x.py'
+_base_ = ['./mask_rcnn_r50_syncbn_in1k_3x.py',
+          '../_base_/models/imagenet_r101.py']
 
-model = dict(
-    backbone=dict(
-        depth=101, init_cfg=dict(checkpoint='torchvision://resnet101')))
+model = dict(backbone={{_base_.imagenet_r101_syncbn}})

@@ -7,16 +7,8 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 
+from ..utils.cfg_tree import has_type
 from ..utils.errors import UserInputError
-
-
-def _uses_syncbn(node) -> bool:
-    if isinstance(node, dict):
-        return node.get('type') == 'SyncBN' or any(
-            _uses_syncbn(v) for v in node.values())
-    if isinstance(node, (list, tuple)):
-        return any(_uses_syncbn(v) for v in node)
-    return False
 
 
 def _syncbn_to_bn(node) -> None:
@@ -42,7 +34,7 @@ def prepare_launcher(cfg: Config, launcher: str) -> None:
     model with ``device_ids=None``. With CUDA nothing changes.
     """
     cfg.launcher = launcher
-    if launcher == 'none' and _uses_syncbn(cfg.get('model')):
+    if launcher == 'none' and has_type(cfg.get('model'), 'SyncBN'):
         # one process: SyncBN and BN compute the same statistics
         _syncbn_to_bn(cfg.model)
         print('warning: SyncBN needs a distributed launch; this single-'
@@ -50,7 +42,7 @@ def prepare_launcher(cfg: Config, launcher: str) -> None:
               'Use tools/dist_train.sh for multi-GPU SyncBN.', file=sys.stderr)
     if launcher == 'none' or torch.cuda.is_available():
         return
-    if _uses_syncbn(cfg.get('model')):
+    if has_type(cfg.get('model'), 'SyncBN'):
         raise UserInputError(
             'SyncBN needs CUDA when distributed, and this machine has none; '
             'use a GN config (configs/*/..._gn_...py) for CPU runs')

@@ -2,27 +2,13 @@
 
 (tests/test_tools/test_bad_input.py runs the tools themselves for the
 exit-status and one-line contract.)"""
-import json
 import os
-import shutil
 
 import pytest
 
-from conftest import DEMO_CONFIG, data_options
+from conftest import DEMO_CONFIG, copy_data, data_options, edit_ann
 from mmscratch.cli.config import check_data, load_config
 from mmscratch.utils.errors import UserInputError
-
-
-def copy_data(src, dst):
-    shutil.copytree(src, dst)
-    return str(dst)
-
-
-def edit_ann(root, fn):
-    path = os.path.join(root, 'annotations', 'instances_train.json')
-    data = json.load(open(path))
-    fn(data)
-    json.dump(data, open(path, 'w'))
 
 
 def preflight_error(root):

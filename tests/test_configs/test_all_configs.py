@@ -1,5 +1,6 @@
 """Every config loads, builds on CPU and keeps the paper's invariants."""
 import copy
+import functools
 import glob
 import json
 import os.path as osp
@@ -25,7 +26,9 @@ PRETRAINED = [c for c in CONFIGS if c.startswith('configs/pretrained/')]
 NORMS = (nn.GroupNorm, nn.SyncBatchNorm)
 
 
+@functools.lru_cache(maxsize=None)
 def load(path):
+    """Each config parsed once for all tests (they only read it)."""
     return Config.fromfile(osp.join(ROOT, path))
 
 
@@ -94,7 +97,7 @@ def test_builds_with_the_promised_norms(path):
     assert backbone.frozen_stages == -1
     assert backbone.norm_eval is False  # required for SyncBN, harmless GN
     init_default_scope('mmdet')
-    model = MODELS.build(cfg.model)
+    model = MODELS.build(copy.deepcopy(cfg.model))  # builders edit cfgs
     parts = [model.backbone, model.neck]
     heads = model.roi_head.bbox_head
     parts += list(heads) if isinstance(heads, nn.ModuleList) else [heads]

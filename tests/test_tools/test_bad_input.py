@@ -1,13 +1,11 @@
 """Bad input through the tools: exit status != 0, one clear line, nothing
 written is lost. (The pre-flight data checks themselves are tested
 in-process in tests/test_cli/test_preflight.py.)"""
-import json
-import os
-import shutil
 
 import pytest
 
-from conftest import DEMO_CONFIG, FLAGSHIP, data_options, run_tool
+from conftest import (DEMO_CONFIG, FLAGSHIP, copy_data, data_options,
+                      edit_ann, run_tool)
 
 pytestmark = pytest.mark.slow
 
@@ -25,18 +23,6 @@ def work_dir(tmp_path):
 def untouched(work):
     return (work / 'iter_4.pth').read_bytes() == b'earlier checkpoint' and \
         (work / 'old.log').read_text() == 'earlier log'
-
-
-def copy_data(src, dst):
-    shutil.copytree(src, dst)
-    return str(dst)
-
-
-def edit_ann(root, fn):
-    path = os.path.join(root, 'annotations', 'instances_train.json')
-    data = json.load(open(path))
-    fn(data)
-    json.dump(data, open(path, 'w'))
 
 
 def one_line_error(proc, *expected):

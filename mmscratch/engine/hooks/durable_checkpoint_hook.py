@@ -8,16 +8,8 @@ from mmengine.hooks import CheckpointHook
 
 from mmdet.registry import HOOKS
 from ...fileio import atomic_write
+from ...utils.cfg_tree import has_type
 from ...utils.errors import UserInputError
-
-
-def _uses_pretrained(node) -> bool:
-    if isinstance(node, dict):
-        return node.get('type') == 'Pretrained' or any(
-            _uses_pretrained(v) for v in node.values())
-    if isinstance(node, (list, tuple)):
-        return any(_uses_pretrained(v) for v in node)
-    return False
 
 
 def model_identity(cfg) -> tuple:
@@ -32,7 +24,7 @@ def model_identity(cfg) -> tuple:
     return (model.get('type'), backbone.get('type'), backbone.get('depth'),
             norm,
             roi_head.get('type'), 'mask_head' in roi_head,
-            'pretrained' if _uses_pretrained(model) else 'random')
+            'pretrained' if has_type(model, 'Pretrained') else 'random')
 
 
 def describe(identity: tuple) -> str:
