@@ -1,5 +1,5 @@
 """Does a checkpoint hold the weights of the model it is tested with?"""
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner.checkpoint import _load_checkpoint
 from torch import nn
 
@@ -8,9 +8,7 @@ from ..utils.errors import UserInputError
 
 def _bare(model: nn.Module) -> nn.Module:
     """The detector inside DDP or test-time-augmentation wrappers."""
-    while is_model_wrapper(model) or (
-            hasattr(model, 'module') and isinstance(model.module, nn.Module)
-            and type(model).__name__.endswith('TTAModel')):
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
         model = model.module
     return model
 
