@@ -4,6 +4,7 @@ import sys
 import torch
 from mmengine.config import Config
 
+from ..utils.cfg_tree import replace_types
 from ..utils.errors import UserInputError
 
 # mmdet classes whose mmcv CPU kernels need float32 inputs under autocast,
@@ -12,20 +13,6 @@ FLOAT32_KERNEL_TYPES = {
     'SingleRoIExtractor': 'Float32RoIExtractor',
     'RPNHead': 'Float32NMSRPNHead',
 }
-
-
-def _swap_types(node, swaps: dict) -> int:
-    count = 0
-    if isinstance(node, dict):
-        if node.get('type') in swaps:
-            node['type'] = swaps[node['type']]
-            count += 1
-        for value in node.values():
-            count += _swap_types(value, swaps)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            count += _swap_types(value, swaps)
-    return count
 
 
 def apply_amp(cfg: Config, amp: str, cuda: bool = None) -> None:
@@ -47,7 +34,7 @@ def apply_amp(cfg: Config, amp: str, cuda: bool = None) -> None:
     if amp == 'fp16':
         cfg.optim_wrapper.loss_scale = 'dynamic'
     if not cuda:
-        swapped = _swap_types(cfg.model, FLOAT32_KERNEL_TYPES)
+        swapped = replace_types(cfg.model, FLOAT32_KERNEL_TYPES)
         if swapped:
             print(f'--amp {amp} on CPU: {swapped} RPN head/RoI extractor(s) '
                   'switched to their float32-kernel subclasses '

@@ -7,19 +7,8 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 
-from ..utils.cfg_tree import has_type
+from ..utils.cfg_tree import has_type, replace_types
 from ..utils.errors import UserInputError
-
-
-def _syncbn_to_bn(node) -> None:
-    if isinstance(node, dict):
-        if node.get('type') == 'SyncBN':
-            node['type'] = 'BN'
-        for v in node.values():
-            _syncbn_to_bn(v)
-    elif isinstance(node, (list, tuple)):
-        for v in node:
-            _syncbn_to_bn(v)
 
 
 def prepare_launcher(cfg: Config, launcher: str) -> None:
@@ -36,7 +25,7 @@ def prepare_launcher(cfg: Config, launcher: str) -> None:
     cfg.launcher = launcher
     if launcher == 'none' and has_type(cfg.get('model'), 'SyncBN'):
         # one process: SyncBN and BN compute the same statistics
-        _syncbn_to_bn(cfg.model)
+        replace_types(cfg.model, {'SyncBN': 'BN'})
         print('warning: SyncBN needs a distributed launch; this single-'
               'process run uses BN (the same statistics on one process). '
               'Use tools/dist_train.sh for multi-GPU SyncBN.', file=sys.stderr)

@@ -56,8 +56,8 @@ def audit(cfg, distributed: bool = False) -> AuditReport:
     check_config(cfg, report)
     model_cfg = cfg.model.copy()
     if not distributed:
-        from mmscratch.cli.launch import _syncbn_to_bn
-        _syncbn_to_bn(model_cfg)
+        from mmscratch.utils.cfg_tree import replace_types
+        replace_types(model_cfg, {'SyncBN': 'BN'})
     model = MODELS.build(model_cfg)
     check_model(model, cfg.model, report, expected_norm_of(cfg),
                 distributed=distributed)
