@@ -18,8 +18,8 @@ except ImportError as err:
 from mmengine.config import ConfigDict, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmscratch.cli.config import (check_data, check_writable,  # noqa: E402
-                                  load_config)
+from mmscratch.cli.config import check_writable, load_config  # noqa: E402
+from mmscratch.cli.data_check import check_data  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
 from mmscratch.cli.loader import fit_and_report  # noqa: E402
 from mmscratch.cli.weights import check_weights_fit  # noqa: E402

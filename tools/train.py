@@ -20,9 +20,9 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmscratch.cli.amp import apply_amp  # noqa: E402
-from mmscratch.cli.config import (check_data,  # noqa: E402
-                                  check_load_from, check_writable,
-                                  load_config)
+from mmscratch.cli.config import (check_load_from,  # noqa: E402
+                                  check_writable, load_config)
+from mmscratch.cli.data_check import check_data  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
 from mmscratch.cli.loader import fit_and_report  # noqa: E402
 from mmscratch.cli.resume import latest_complete_checkpoint  # noqa: E402

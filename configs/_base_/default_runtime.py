@@ -21,6 +21,8 @@ default_hooks = dict(
     rng_state=dict(type='RNGStateHook'),
     # stop at the first NaN/inf loss, before it is checkpointed
     invalid_loss=dict(type='InvalidLossHook'),
+    # skip training images that cannot be decoded, name them, stop past 1%
+    unreadable_images=dict(type='UnreadableImagesHook', max_share=0.01),
     # report (not enforce) whether the run is from scratch
     scratch_audit=dict(type='ScratchAuditHook', strict=False),
     # images, instances and pixels seen (the paper's Figure 2 axes)

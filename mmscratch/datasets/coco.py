@@ -1,3 +1,5 @@
+import mmcv
+from mmengine import fileio
 from mmengine.logging import print_log
 
 from mmdet.datasets import CocoDataset
@@ -18,7 +20,35 @@ class SkipEmptyMaskCocoDataset(SeededSamplesMixin, CocoDataset):
     A :class:`~mmscratch.datasets.positioned_sampling.SeededIndex` prepares
     that sample with the RNGs seeded by its seed, so its augmentation does
     not depend on the loader worker it runs in.
+
+    In training, a sample whose image cannot be decoded (a truncated file,
+    text named ``.png``) is replaced by the next image of the dataset, and
+    the skipped path rides along in the replacement's metainfo
+    (``unreadable_images``) to the main process, where
+    :class:`~mmscratch.engine.hooks.UnreadableImagesHook` counts it, names
+    it in the log and stops the run when too many are unreadable. Other
+    errors of the pipeline are raised as they are.
     """
+
+    def prepare_data(self, idx):
+        if self.test_mode:
+            return super().prepare_data(idx)
+        skipped = []
+        for step in range(len(self)):
+            index = (idx + step) % len(self)
+            try:
+                data = super().prepare_data(index)
+            except Exception:
+                path = self.get_data_info(index)['img_path']
+                if decodable(path, self.backend_args):
+                    raise
+                skipped.append(path)
+                continue
+            if skipped and data is not None:
+                data['data_samples'].set_metainfo(
+                    dict(unreadable_images=skipped))
+            return data
+        raise RuntimeError(f'no image of {self.ann_file} can be decoded')
 
     def load_data_list(self):
         self.num_empty_masks = 0
@@ -36,3 +66,12 @@ class SkipEmptyMaskCocoDataset(SeededSamplesMixin, CocoDataset):
                 if not ('segmentation' in a and not a['segmentation'])]
         self.num_empty_masks += len(anns) - len(kept)
         return super().parse_data_info(dict(raw_data_info, raw_ann_info=kept))
+
+
+def decodable(path: str, backend_args=None) -> bool:
+    """Whether the image file at ``path`` can be read and decoded."""
+    try:
+        return mmcv.imfrombytes(fileio.get(path, backend_args=backend_args)) \
+            is not None
+    except Exception:
+        return False

@@ -25,3 +25,24 @@ def replace_types(node, swaps: dict) -> int:
         for value in node:
             count += replace_types(value, swaps)
     return count
+
+
+def leaf_datasets(ds) -> list:
+    """The dataset configs inside ``ds``, looking through wrappers
+    (``dataset=``/``datasets=``) and lists; a dict with an ``ann_file`` is
+    a leaf even when it has a ``dataset`` key."""
+    if isinstance(ds, (list, tuple)):
+        return [leaf for d in ds for leaf in leaf_datasets(d)]
+    if not isinstance(ds, dict):
+        return []
+    inner = [ds[k] for k in ('dataset', 'datasets') if k in ds]
+    if inner and 'ann_file' not in ds:
+        return [leaf for d in inner for leaf in leaf_datasets(d)]
+    return [ds]
+
+
+def loader_datasets(cfg, loaders) -> list:
+    """(loader name, dataset config) for each leaf dataset of the loaders
+    of ``cfg`` named in ``loaders`` (absent loaders are skipped)."""
+    return [(name, ds) for name in loaders if cfg.get(name) is not None
+            for ds in leaf_datasets(cfg[name].get('dataset'))]

@@ -4,7 +4,8 @@ import json
 import pytest
 
 from conftest import FLAGSHIP, data_options
-from mmscratch.cli.config import check_data, load_config
+from mmscratch.cli.config import load_config
+from mmscratch.cli.data_check import check_data
 from mmscratch.utils.errors import UserInputError
 
 

@@ -7,7 +7,8 @@ import os
 import pytest
 
 from conftest import DEMO_CONFIG, copy_data, data_options, edit_ann
-from mmscratch.cli.config import check_data, load_config
+from mmscratch.cli.config import load_config
+from mmscratch.cli.data_check import check_data
 from mmscratch.utils.errors import UserInputError
 
 

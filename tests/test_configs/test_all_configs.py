@@ -158,4 +158,5 @@ def test_reliability_hooks_come_from_the_config(path):
     assert hooks.plain_checkpoint.type == 'PlainCheckpointHook'
     assert hooks.rng_state.type == 'RNGStateHook'
     assert hooks.invalid_loss.type == 'InvalidLossHook'
+    assert hooks.unreadable_images.type == 'UnreadableImagesHook'
     assert 'custom_hooks' not in load(path)

@@ -26,8 +26,8 @@ def test_stock_train_script_has_the_hooks_and_resumes(synthetic_data,
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = proc.stdout + proc.stderr
     for hook in ('DurableCheckpointHook', 'PlainCheckpointHook',
-                 'RNGStateHook', 'InvalidLossHook', 'ScratchAuditHook',
-                 'ComputeBudgetHook'):
+                 'RNGStateHook', 'InvalidLossHook', 'UnreadableImagesHook',
+                 'ScratchAuditHook', 'ComputeBudgetHook'):
         assert hook in log, hook
     assert (work / 'iter_2.pth').is_file()
     proc = run_tool([STOCK_TRAIN, str(user_cfg), '--work-dir', str(work),

@@ -164,7 +164,7 @@ def build_loader(cfg, args):
     from mmengine.runner import Runner
 
     from mmscratch.datasets import CATEGORIES
-    from mmscratch.cli.config import dataset_configs
+    from mmscratch.utils.cfg_tree import loader_datasets
     from mmscratch.cli.loader import fit_loaders
     h, w = args.size
     loader = cfg.train_dataloader
@@ -173,7 +173,7 @@ def build_loader(cfg, args):
         loader.num_workers = args.workers
     fit_loaders(cfg, ['train_dataloader'], cuda=args.device == 'cuda')
     # every leaf dataset, through wrappers (RepeatDataset, ConcatDataset)
-    for _, dataset in dataset_configs(cfg, ['train_dataloader']):
+    for _, dataset in loader_datasets(cfg, ['train_dataloader']):
         dataset.update(data_root=args.data_root,
                        ann_file='annotations/instances_train.json',
                        data_prefix=dict(img='train/'),

@@ -6,10 +6,13 @@ from .invalid_loss_hook import InvalidLossHook, TrainingDivergedError
 from .plain_checkpoint_hook import PlainCheckpointHook
 from .rng_state_hook import RNGStateHook
 from .scratch_audit_hook import ScratchAuditError, ScratchAuditHook
+from .unreadable_images_hook import (TooManyUnreadableImagesError,
+                                     UnreadableImagesHook)
 
 __all__ = [
     'CheckpointWriteError', 'ComputeBudgetHook', 'ConvergenceHook',
     'DurableCheckpointHook', 'InvalidLossHook', 'PlainCheckpointHook',
     'RNGStateHook', 'ScratchAuditError', 'ScratchAuditHook',
-    'TrainingDivergedError'
+    'TooManyUnreadableImagesError', 'TrainingDivergedError',
+    'UnreadableImagesHook'
 ]

@@ -13,6 +13,7 @@ from ...analysis.baseline import interpolate, load_baseline
 from ...analysis.plot import plot_curves
 from ...fileio import atomic_write
 from ...utils.errors import UserInputError
+from ...utils.cfg_tree import leaf_datasets
 from .compute_budget_hook import ComputeBudgetHook
 
 X_UNITS = ('iter', 'epoch', 'images')
@@ -31,8 +32,8 @@ def paper_row(cfg) -> tuple:
     norm = (backbone.get('norm_cfg') or {}).get('type')
     depth = backbone.get('depth')
     datasets = [ds.get('ann_file', '') for ds in
-                _leaf_datasets((cfg.get('train_dataloader') or {})
-                               .get('dataset'))]
+                leaf_datasets((cfg.get('train_dataloader') or {})
+                              .get('dataset'))]
     found = (f'{model.get("type")}, {backbone.get("type")}-{depth}, {norm}, '
              f'trained on {", ".join(map(str, datasets)) or "?"}')
     if model.get('type') != 'MaskRCNN' or norm != 'GN' or \
@@ -42,15 +43,6 @@ def paper_row(cfg) -> tuple:
         return None, (f'{found}; Table 1 is MaskRCNN, ResNet-50/101, GN, '
                       f'trained on {TABLE1_TRAIN}')
     return f'paper:r{depth}_pretrained', None
-
-
-def _leaf_datasets(ds) -> list:
-    if isinstance(ds, (list, tuple)):
-        return [leaf for d in ds for leaf in _leaf_datasets(d)]
-    if not isinstance(ds, dict):
-        return []
-    inner = ds.get('dataset', ds.get('datasets'))
-    return _leaf_datasets(inner) if inner is not None else [ds]
 
 
 @HOOKS.register_module()

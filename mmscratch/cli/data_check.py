@@ -1,0 +1,364 @@
+"""Pre-flight checks of a run's data: annotation files, images, classes.
+
+Every check runs on files of any size (COCO train2017 included; figures in
+docs/performance.md). Image headers are read for a sample of each dataset
+(``SAMPLED_IMAGES``) unless ``all_images`` is set.
+"""
+import math
+import os.path as osp
+import random
+import sys
+from typing import Dict, Iterable, List, Optional
+
+from mmengine.config import Config
+
+from ..utils.cfg_tree import loader_datasets
+from ..utils.errors import UserInputError, read_json
+
+SAMPLED_IMAGES = 1000
+# stop when more than this share of the boxes is under one pixel
+MAX_DEGENERATE_SHARE = 0.5
+_NUMBER = (int, float)
+
+
+def check_data(cfg: Config, loaders: Iterable[str],
+               all_images: bool = False) -> None:
+    """Check the datasets of ``loaders`` and the evaluators that go with
+    them, before anything is built.
+
+    Args:
+        cfg (Config): the run's config.
+        loaders (Iterable[str]): e.g. ``['train_dataloader',
+            'val_dataloader']``.
+        all_images (bool): read the header of every image instead of a
+            sample of ``SAMPLED_IMAGES`` per dataset.
+
+    Raises:
+        UserInputError: naming what is wrong, where, and how to fix it.
+    """
+    loaders = list(loaders)
+    read: Dict[str, dict] = {}  # annotation file a loader reads -> data
+    num_classes = head_num_classes(cfg.get('model'))
+    for loader, ds in loader_datasets(cfg, loaders):
+        data_root = ds.get('data_root')
+        ann_file = ds.get('ann_file')
+        key = f'{loader}.dataset'
+        img_dir = (ds.get('data_prefix') or {}).get('img')
+        img_dir = None if img_dir is None else _resolve(data_root, img_dir)
+        path = _resolve(data_root, ann_file) if ann_file else None
+        if path and '://' not in path and not osp.isfile(path):
+            where = f' (data root {data_root} does not exist)' if \
+                data_root and not osp.isdir(data_root) else ''
+            raise UserInputError(
+                f'{loader}: annotation file {path} not found{where}; put '
+                'the dataset there (docs/data.md) or point the config '
+                f'elsewhere with --cfg-options {key}.data_root=/path/to/'
+                f'data/ (and {key}.ann_file=... if it is named otherwise)')
+        if img_dir is not None and '://' not in img_dir and \
+                not osp.isdir(img_dir):
+            raise UserInputError(
+                f'{loader}: image folder {img_dir} not found; fix '
+                f'{key}.data_prefix.img or {key}.data_root')
+        if not path or '://' in path or not path.endswith('.json'):
+            continue
+        data = read_coco_file(loader, path)
+        check_coco_content(loader, path, data, training=loader.startswith(
+            'train'))
+        check_classes(loader, key, path, data, ds, num_classes)
+        if img_dir is not None and '://' not in img_dir:
+            check_images(loader, path, data, img_dir, all_images)
+        read.setdefault(loader, {})[osp.realpath(path)] = data
+    for name in ('val_evaluator', 'test_evaluator'):
+        loader = name.split('_')[0] + '_dataloader'
+        if loader in loaders:
+            check_evaluators(cfg, name, read.get(loader, {}))
+
+
+def _resolve(data_root: Optional[str], path: str) -> str:
+    if data_root and not osp.isabs(path) and '://' not in path:
+        return osp.join(data_root, path)
+    return path
+
+
+def _bad(loader: str, path: str, what: str) -> UserInputError:
+    return UserInputError(f'{loader}: {what} in {path}; fix the annotation '
+                          'file or regenerate it')
+
+
+def read_coco_file(loader: str, path: str) -> dict:
+    """Parse a COCO instances file and check its structure: the three lists
+    and the fields of each record that MMDetection reads."""
+    with open(path, 'rb') as f:
+        head = f.read(64).lstrip()
+    if not head.startswith(b'{'):
+        raise UserInputError(
+            f'{loader}: annotation file {path} is not COCO JSON (it does not '
+            'start with a JSON object); regenerate or re-download it')
+    data = read_json(path, f'{loader}: annotation file',
+                     '; regenerate or re-download it (a cut-off download '
+                     'ends like this)')
+    missing = [k for k in ('images', 'annotations', 'categories')
+               if k not in data]
+    if missing:
+        raise UserInputError(
+            f'{loader}: annotation file {path} lacks the COCO keys '
+            f'{", ".join(missing)}; it must be a COCO instances file')
+    for k in ('images', 'annotations', 'categories'):
+        if not isinstance(data[k], list):
+            raise _bad(loader, path, f'"{k}" is a {type(data[k]).__name__}, '
+                       'not a list of records')
+    for i, img in enumerate(data['images']):
+        if type(img) is not dict or type(img.get('id')) is not int or \
+                not isinstance(img.get('file_name'), str) or \
+                not img['file_name'] or \
+                type(img.get('width')) is not int or \
+                type(img.get('height')) is not int or \
+                img['width'] < 1 or img['height'] < 1:
+            raise _bad(loader, path, f'image record #{i} ({_brief(img)}) '
+                       'lacks an integer id, a file_name or a positive '
+                       'integer width and height')
+    for i, cat in enumerate(data['categories']):
+        if type(cat) is not dict or type(cat.get('id')) is not int or \
+                not isinstance(cat.get('name'), str):
+            raise _bad(loader, path, f'category record #{i} ({_brief(cat)}) '
+                       'lacks an integer id or a name')
+    for i, ann in enumerate(data['annotations']):
+        box = ann.get('bbox') if type(ann) is dict else None
+        if type(box) is not list or len(box) != 4 or \
+                not all(type(v) in _NUMBER and math.isfinite(v)
+                        for v in box):
+            raise _bad(loader, path, f'annotation #{i} ({_brief(ann)}) has '
+                       f'"bbox": {_brief(box)}; a COCO box is [x, y, width, '
+                       'height], four numbers in pixels')
+        seg = ann.get('segmentation')
+        if seg is not None and not isinstance(seg, (list, dict)):
+            raise _bad(loader, path, f'annotation #{i} ({_brief(ann)}) has '
+                       f'"segmentation": {_brief(seg)}; it must be a list '
+                       'of polygons or an RLE dict')
+    return data
+
+
+def _brief(value, width: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + '...'
+
+
+def check_coco_content(loader: str, path: str, data: dict,
+                       training: bool) -> None:
+    """Ids that point nowhere or repeat, empty datasets and missing images
+    stop; a few degenerate boxes warn, mostly degenerate ones stop."""
+    images: Dict[int, str] = {}
+    for img in data['images']:
+        if img['id'] in images:
+            raise UserInputError(
+                f'{loader}: image id {img["id"]} occurs twice in {path} '
+                f'({images[img["id"]]} and {img["file_name"]}), so one image '
+                'would take the other\'s boxes; give every image its own id '
+                '(merged files need their ids renumbered)')
+        images[img['id']] = img['file_name']
+    cat_ids = {cat['id'] for cat in data['categories']}
+    degenerate = empty_masks = 0
+    for ann in data['annotations']:
+        if ann.get('image_id') not in images:
+            raise UserInputError(
+                f'{loader}: annotation {ann.get("id")} in {path} refers to '
+                f'image id {ann.get("image_id")}, which is not in "images"; '
+                'fix or regenerate the annotation file')
+        if ann.get('category_id') not in cat_ids:
+            raise UserInputError(
+                f'{loader}: annotation {ann.get("id")} in {path} refers to '
+                f'category id {ann.get("category_id")}, which is not in '
+                '"categories"; fix or regenerate the annotation file')
+        box = ann['bbox']
+        if box[2] < 1 or box[3] < 1:
+            degenerate += 1
+        if 'segmentation' in ann and not ann['segmentation']:
+            empty_masks += 1
+    if not images:
+        raise UserInputError(f'{loader}: {path} lists no images; point the '
+                             'config at a file with images')
+    if training and not data['annotations']:
+        raise UserInputError(
+            f'{loader}: {path} has no annotations, so there is nothing to '
+            'train on; point the config at an annotated file')
+    total = len(data['annotations'])
+    if training and total and degenerate > MAX_DEGENERATE_SHARE * total:
+        raise UserInputError(
+            f'{loader}: {degenerate} of the {total} boxes in {path} are under '
+            '1 pixel wide or high, so training would see almost no targets; '
+            'COCO boxes are [x, y, width, height] in pixels (not x1, y1, x2, '
+            'y2 and not relative to the image size); convert the file')
+    if degenerate or empty_masks:
+        print(f'warning: {loader}: {path} has {degenerate} annotation(s) '
+              'with a box under 1 pixel (the dataset skips them) and '
+              f'{empty_masks} with an empty mask (skipped)', file=sys.stderr)
+
+
+def config_classes(ds: dict) -> Optional[tuple]:
+    """The class names a dataset config selects (its type's default when
+    the config names none)."""
+    classes = (ds.get('metainfo') or {}).get('classes')
+    if classes is None:
+        from mmdet.registry import DATASETS
+        ds_cls = DATASETS.get(ds.get('type', ''))
+        classes = getattr(ds_cls, 'METAINFO', {}).get('classes')
+    return tuple(classes) if classes else None
+
+
+def head_num_classes(model) -> Optional[int]:
+    """The smallest ``num_classes`` of the model's heads (the RPN, which
+    tells objects from background, aside), or None if none is set."""
+    found: List[int] = []
+
+    def walk(node, key=None):
+        if key == 'rpn_head':
+            return
+        if isinstance(node, dict):
+            if isinstance(node.get('num_classes'), int):
+                found.append(node['num_classes'])
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                walk(v)
+
+    walk(model)
+    return min(found) if found else None
+
+
+def check_classes(loader: str, key: str, path: str, data: dict, ds: dict,
+                  num_classes: Optional[int]) -> None:
+    """The config's classes must occur in the file, and the heads must have
+    an output for each class the dataset will label."""
+    names = [c['name'] for c in data['categories']]
+    classes = config_classes(ds)
+    if not classes or not names:
+        return
+    used = [c for c in classes if c in set(names)]
+    if not used:
+        raise UserInputError(
+            f'{loader}: none of the categories in {path} '
+            f'({", ".join(map(str, names[:6]))}...) is among the '
+            f'config\'s classes ({", ".join(classes[:6])}...), so no '
+            f'image would be used; set {key}.metainfo.classes and the '
+            'heads\' num_classes to the categories of your data')
+    if num_classes is not None and num_classes < len(used):
+        raise UserInputError(
+            f'{loader}: the dataset labels {len(used)} classes of {path}, '
+            f'but the model\'s heads have num_classes={num_classes}; set '
+            f'num_classes={len(used)} in the heads (model.roi_head.'
+            'bbox_head and mask_head) or select fewer classes with '
+            f'{key}.metainfo.classes')
+
+
+def check_images(loader: str, path: str, data: dict, img_dir: str,
+                 all_images: bool) -> None:
+    """Every image file exists; the headers of a sample (or of all) can be
+    read and give the size the annotation file states."""
+    records = data['images']
+    missing = [img['file_name'] for img in records
+               if not osp.isfile(osp.join(img_dir, img['file_name']))]
+    if missing:
+        raise UserInputError(
+            f'{loader}: {len(missing)} image(s) listed in {path} are '
+            f'missing from {img_dir} (e.g. {missing[0]}); copy them '
+            'there or remove them from the annotation file')
+    sample = records if all_images or len(records) <= SAMPLED_IMAGES else \
+        random.Random(0).sample(records, SAMPLED_IMAGES)
+    unreadable, wrong_size = [], []
+    for img in sample:
+        file = osp.join(img_dir, img['file_name'])
+        size = read_image_size(file)
+        if isinstance(size, str):
+            unreadable.append(f'{img["file_name"]} ({size})')
+        elif size != (img['width'], img['height']):
+            wrong_size.append(
+                f'{img["file_name"]} is {size[0]}x{size[1]} on disk, '
+                f'{img["width"]}x{img["height"]} in the file')
+    checked = 'all' if len(sample) == len(records) else \
+        f'{len(sample)} sampled'
+    if unreadable:
+        raise UserInputError(
+            f'{loader}: {len(unreadable)} of {checked} images of {path} '
+            f'cannot be read as images (e.g. {unreadable[0]}); replace them '
+            'or remove them from the annotation file')
+    if wrong_size:
+        raise UserInputError(
+            f'{loader}: {len(wrong_size)} of {checked} images of {path} '
+            f'differ in size from the file (e.g. {wrong_size[0]}), so boxes '
+            'would not match the pictures; fix width/height in the file or '
+            'use the images it was made for')
+    if len(sample) < len(records):
+        print(f'{loader}: read the headers of {len(sample)} of '
+              f'{len(records)} images (all with --check-all-images)',
+              file=sys.stderr)
+
+
+def read_image_size(file: str):
+    """(width, height) from the image header, or why it cannot be read.
+
+    Only the header is parsed; PNG files are also checked for truncation
+    (their chunk checksums), which costs reading the file but no decoding.
+    """
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(file) as im:
+            size = im.size
+            if im.format == 'PNG':
+                im.verify()
+    except UnidentifiedImageError:
+        return 'not an image file'
+    except (OSError, SyntaxError, ValueError) as err:
+        return str(err) or type(err).__name__
+    return size
+
+
+def _fingerprints(data: dict) -> Dict[int, tuple]:
+    """Per image id: file name, size and sorted (category, box) tuples."""
+    boxes: Dict[int, list] = {}
+    for ann in data['annotations']:
+        boxes.setdefault(ann['image_id'], []).append(
+            (ann['category_id'], *(round(v, 1) for v in ann['bbox'])))
+    return {img['id']: (img['file_name'], img['width'], img['height'],
+                        tuple(sorted(boxes.get(img['id'], ()))))
+            for img in data['images']}
+
+
+def check_evaluators(cfg: Config, name: str, read: Dict[str, dict]) -> None:
+    """An evaluator's backend is known and its annotation file describes
+    the images (and boxes) its loader reads."""
+    ev = cfg.get(name)
+    for e in ev if isinstance(ev, (list, tuple)) else [ev]:
+        if not isinstance(e, dict):
+            continue
+        if 'backend' in e and e.get('type') == 'FastCocoMetric':
+            from ..evaluation.fast_coco_metric import BACKENDS
+            if e['backend'] not in BACKENDS:
+                raise UserInputError(
+                    f'{name}.backend={e["backend"]!r} is not one of '
+                    f'{", ".join(BACKENDS)}; fix it with --cfg-options '
+                    f'{name}.backend=auto')
+        path = e.get('ann_file')
+        if not path or '://' in path:
+            continue
+        if not osp.isfile(path):
+            raise UserInputError(
+                f'{name}: annotation file {path} not found; set '
+                f'--cfg-options {name}.ann_file=/path/to/instances.json')
+        if len(read) != 1 or osp.realpath(path) in read:
+            continue
+        (loader_path, loader_data), = read.items()
+        own = read_coco_file(name, path)
+        theirs, ours = _fingerprints(own), _fingerprints(loader_data)
+        differ = [i for i, fp in ours.items() if theirs.get(i) != fp]
+        if differ:
+            first = differ[0]
+            found = 'is not in it' if first not in theirs else \
+                f'is {theirs[first][0]} there with other boxes or size'
+            raise UserInputError(
+                f'{name}.ann_file {path} is not the file its loader reads '
+                f'({loader_path}) and describes {len(differ)} of its '
+                f'{len(ours)} images otherwise (image id {first}, '
+                f'{ours[first][0]} in the loader\'s file, {found}), so the '
+                f'AP would be wrong; set --cfg-options {name}.ann_file='
+                f'{loader_path}')
