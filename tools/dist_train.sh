@@ -10,12 +10,18 @@ NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 source "$(dirname "$0")/find_python.sh"
+source "$(dirname "$0")/check_launch.sh"
 if [ -z "$CONFIG" ] || [ -z "$GPUS" ]; then
     echo "usage: $0 CONFIG GPUS [train.py arguments]" >&2
     exit 2
 fi
+check_launch "$GPUS"
+# the pre-flight once here, in one process: a bad input stops in one line
+# (not in one traceback per rank); the ranks then skip the data checks
+PYTHONPATH="$ROOT:$PYTHONPATH" "$PYTHON" "$ROOT/tools/train.py" "$CONFIG" \
+    --check-only --launcher pytorch "${@:3}"
 
-PYTHONPATH="$ROOT:$PYTHONPATH" \
+MMSCRATCH_CHECKED_BY_LAUNCHER=1 PYTHONPATH="$ROOT:$PYTHONPATH" \
 "$PYTHON" -m torch.distributed.run \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \

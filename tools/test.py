@@ -15,17 +15,19 @@ try:
 except ImportError as err:
     sys.exit(f'error: {err}')
 
-from mmengine.config import ConfigDict, DictAction  # noqa: E402
+from mmengine.config import ConfigDict  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmscratch.cli.config import check_writable, load_config  # noqa: E402
+from mmscratch.cli.config import (CfgOptionsAction,  # noqa: E402
+                                  check_writable, load_config,
+                                  set_work_dir)
 from mmscratch.cli.data_check import check_data  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
 from mmscratch.cli.loader import fit_and_report  # noqa: E402
 from mmscratch.cli.weights import check_weights_fit  # noqa: E402
-from mmscratch.cli.launch import (close_launcher,  # noqa: E402
-                                    prepare_launcher, run_tool,
-                                    set_local_rank)
+from mmscratch.cli.launch import (checked_by_launcher,  # noqa: E402
+                                  close_launcher, prepare_launcher, run_tool,
+                                  set_local_rank)
 
 
 def parse_args():
@@ -40,11 +42,18 @@ def parse_args():
         help='test-time augmentation with the config\'s tta_model and '
         'tta_pipeline')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config keys, e.g. test_dataloader.batch_size=4')
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none', help='job launcher')
+    parser.add_argument(
+        '--check-only', action='store_true',
+        help='run the pre-flight checks of config and data, then exit')
+    parser.add_argument(
+        '--check-all-images', action='store_true',
+        help='read the header of every image before starting (default: a '
+        'sample of 1000 per dataset)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     set_local_rank(args.local_rank)
@@ -68,11 +77,7 @@ def apply_tta(cfg, path: str) -> None:
 def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join(
-            './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
     if not osp.isfile(args.checkpoint):
         raise UserInputError(f'checkpoint {args.checkpoint} does not exist; '
                              'pass the .pth file written by tools/train.py')
@@ -84,9 +89,19 @@ def main():
         apply_tta(cfg, args.config)
     cfg.load_from = args.checkpoint
     cfg.resume = False
-    prepare_launcher(cfg, args.launcher)
-    check_data(cfg, ['test_dataloader'])
+    prepare_launcher(cfg, args.launcher, check_only=args.check_only)
+    if not checked_by_launcher():
+        check_data(cfg, ['test_dataloader'],
+                   all_images=args.check_all_images)
     fit_and_report(cfg, ['test_dataloader'])
+    if args.check_only:
+        from mmdet.registry import MODELS
+        from mmengine.registry import init_default_scope
+        init_default_scope('mmdet')
+        check_weights_fit(MODELS.build(cfg.model), args.checkpoint)
+        print(f'checks passed: {args.config} {args.checkpoint}',
+              file=sys.stderr)
+        return
 
     runner = Runner.from_cfg(cfg)
     check_weights_fit(runner.model, args.checkpoint)

@@ -16,19 +16,19 @@ try:
 except ImportError as err:
     sys.exit(f'error: {err}')
 
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmscratch.cli.amp import apply_amp  # noqa: E402
-from mmscratch.cli.config import (check_load_from,  # noqa: E402
-                                  check_writable, load_config)
+from mmscratch.cli.config import (CfgOptionsAction,  # noqa: E402
+                                  check_load_from, load_config,
+                                  set_work_dir)
 from mmscratch.cli.data_check import check_data  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
 from mmscratch.cli.loader import fit_and_report  # noqa: E402
 from mmscratch.cli.resume import latest_complete_checkpoint  # noqa: E402
-from mmscratch.cli.launch import (close_launcher,  # noqa: E402
-                                    prepare_launcher, run_tool,
-                                    set_local_rank)
+from mmscratch.cli.launch import (checked_by_launcher,  # noqa: E402
+                                  close_launcher, prepare_launcher, run_tool,
+                                  set_local_rank)
 
 
 def parse_args():
@@ -46,11 +46,18 @@ def parse_args():
         help='resume from the given checkpoint, or from the latest one in '
         'the work dir when no path is given')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config keys, e.g. train_dataloader.batch_size=4')
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none', help='job launcher')
+    parser.add_argument(
+        '--check-only', action='store_true',
+        help='run the pre-flight checks of config and data, then exit')
+    parser.add_argument(
+        '--check-all-images', action='store_true',
+        help='read the header of every image before starting (default: a '
+        'sample of 1000 per dataset)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     set_local_rank(args.local_rank)
@@ -59,11 +66,7 @@ def parse_args():
 
 def build_config(args):
     cfg = load_config(args.config, args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join(
-            './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
     if args.amp:
         apply_amp(cfg, args.amp)
     if args.auto_scale_lr:
@@ -83,7 +86,7 @@ def build_config(args):
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
-    prepare_launcher(cfg, args.launcher)
+    prepare_launcher(cfg, args.launcher, check_only=args.check_only)
     return cfg
 
 
@@ -91,9 +94,13 @@ def main():
     args = parse_args()
     cfg = build_config(args)
     check_load_from(cfg, osp.join(ROOT, 'configs'))
-    check_data(cfg, ['train_dataloader', 'val_dataloader'])
+    if not checked_by_launcher():
+        check_data(cfg, ['train_dataloader', 'val_dataloader'],
+                   all_images=args.check_all_images)
     fit_and_report(cfg, ['train_dataloader', 'val_dataloader'])
-    check_writable(cfg.work_dir, 'work dir', folder=True)
+    if args.check_only:
+        print(f'checks passed: {args.config}', file=sys.stderr)
+        return
     runner = Runner.from_cfg(cfg)
     runner.train()
     close_launcher()

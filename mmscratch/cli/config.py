@@ -4,9 +4,41 @@ import os
 import os.path as osp
 from typing import Optional
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from ..utils.errors import UserInputError
+
+# keys whose value counts something, and the least value that makes sense
+_COUNTS = {'batch_size': 1, 'max_iters': 1, 'max_epochs': 1,
+           'val_interval': 1, 'interval': 1, 'num_workers': 0}
+
+
+class CfgOptionsAction(DictAction):
+    """mmengine's ``--cfg-options`` parsing (``KEY=VALUE``, lists and
+    tuples in brackets) with a one-line error for an option that cannot be
+    parsed."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        options = dict(getattr(namespace, self.dest, None) or {})
+        for item in values:
+            key, sep, value = item.partition('=')
+            if not sep or not key:
+                raise UserInputError(
+                    f'--cfg-options {item!r} is not KEY=VALUE; write it '
+                    'without spaces around "=", e.g. --cfg-options '
+                    'train_cfg.max_iters=2000 train_dataloader.batch_size=2')
+            try:
+                options[key] = self._parse_iterable(value)
+            except (AssertionError, ValueError, RecursionError) as err:
+                why = 'nested too deeply' if isinstance(
+                    err, RecursionError) else str(err) or 'bad brackets'
+                raise UserInputError(
+                    f'--cfg-options {key}: the value cannot be parsed '
+                    f'({why[:80]}); lists are [a,b], tuples (a,b), without '
+                    'spaces; set anything more complex in a config that '
+                    '_base_-inherits this one') from None
+        setattr(namespace, self.dest, options)
+
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     """Load ``path`` (or ``mmdet::<path>`` of the installed mmdet) and
@@ -35,8 +67,9 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         raise UserInputError(f'config {path} cannot be read: '
                              f'{type(err).__name__}: {err}') from None
     if cfg_options:
-        for key in cfg_options:
+        for key, value in cfg_options.items():
             _check_key_path(cfg, key)
+            _check_value(cfg, key, value)
         try:
             cfg.merge_from_dict(cfg_options)
         except (KeyError, TypeError) as err:
@@ -46,6 +79,35 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
                 'that _base_-inherits this one and sets the key there, with '
                 '_delete_=True if it replaces a whole dict') from None
     return cfg
+
+
+def _check_value(cfg: Config, key: str, value) -> None:
+    """A number in the config stays a number; counts stay positive."""
+    try:
+        old = value_at(cfg, key)
+    except (KeyError, IndexError, TypeError, ValueError):
+        old = None
+    number = (int, float)
+    if isinstance(old, number) and not isinstance(old, bool) and \
+            not (isinstance(value, number) and not isinstance(value, bool)):
+        raise UserInputError(
+            f'--cfg-options {key}={value}: the config holds a number there '
+            f'({old}); give a number, e.g. {key}={old}')
+    last = key.split('.')[-1]
+    if last in _COUNTS and (type(value) is not int or
+                            value < _COUNTS[last]):
+        raise UserInputError(
+            f'--cfg-options {key}={value}: {last} must be a whole number, '
+            f'at least {_COUNTS[last]}')
+
+
+def value_at(cfg: Config, key: str):
+    """The value at the dotted ``key`` (list items by index)."""
+    node = cfg._cfg_dict
+    for part in key.split('.'):
+        node = node[int(part)] if isinstance(node, (list, tuple)) else \
+            node[part]
+    return node
 
 
 def _check_key_path(cfg: Config, key: str) -> None:
@@ -72,6 +134,23 @@ def _check_key_path(cfg: Config, key: str) -> None:
                     f'{".".join(parts[:depth] + near)}?')
             return  # a new key: allowed
         node = node[part]
+
+
+def set_work_dir(cfg: Config, work_dir: Optional[str],
+                 config_path: str) -> None:
+    """``--work-dir`` if given, else the config's, else
+    ``work_dirs/<config name>``; checked to be a folder that can be
+    written."""
+    if work_dir is not None:
+        if not work_dir.strip():
+            raise UserInputError(
+                '--work-dir is empty; pass a folder, or leave the option out '
+                'to use work_dirs/<config name>')
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join(
+            './work_dirs', osp.splitext(osp.basename(config_path))[0])
+    check_writable(cfg.work_dir, 'work dir', folder=True)
 
 
 def check_writable(path: str, what: str, folder: bool = False) -> None:

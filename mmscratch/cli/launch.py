@@ -11,7 +11,8 @@ from ..utils.cfg_tree import has_type, replace_types
 from ..utils.errors import UserInputError
 
 
-def prepare_launcher(cfg: Config, launcher: str) -> None:
+def prepare_launcher(cfg: Config, launcher: str,
+                     check_only: bool = False) -> None:
     """Make ``launcher`` work on machines without CUDA; SyncBN fallback.
 
     A single-process run of a SyncBN config uses BN instead (what SyncBN
@@ -21,6 +22,7 @@ def prepare_launcher(cfg: Config, launcher: str) -> None:
     DDP wrapper passes ``device_ids=[LOCAL_RANK]``. Without CUDA this creates
     the gloo process group here (the Runner then keeps it) and wraps the
     model with ``device_ids=None``. With CUDA nothing changes.
+    ``check_only`` stops after the checks, creating no process group.
     """
     cfg.launcher = launcher
     if launcher == 'none' and has_type(cfg.get('model'), 'SyncBN'):
@@ -39,6 +41,8 @@ def prepare_launcher(cfg: Config, launcher: str) -> None:
         raise UserInputError(
             f'--launcher {launcher} needs CUDA on this machine; use '
             'tools/dist_train.sh (torchrun, launcher pytorch) for CPU runs')
+    if check_only:
+        return
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
     cfg.env_cfg.dist_cfg['backend'] = 'gloo'
     if not torch_dist.is_initialized():
@@ -56,6 +60,15 @@ def close_launcher() -> None:
     if torch_dist.is_available() and torch_dist.is_initialized():
         torch_dist.barrier()
         torch_dist.destroy_process_group()
+
+
+CHECKED_ENV = 'MMSCRATCH_CHECKED_BY_LAUNCHER'
+
+
+def checked_by_launcher() -> bool:
+    """Whether tools/dist_*.sh ran the data pre-flight (``--check-only``)
+    once before starting the ranks, which then skip it."""
+    return os.environ.get(CHECKED_ENV) == '1'
 
 
 def set_local_rank(local_rank: int) -> None:

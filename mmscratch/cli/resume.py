@@ -1,7 +1,9 @@
 """Choosing the checkpoint that ``--resume`` without a path continues."""
 import glob
+import os
 import os.path as osp
 import re
+import sys
 import zipfile
 from typing import Optional
 
@@ -18,7 +20,9 @@ def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
 
     mmengine resumes from the file named in ``last_checkpoint``; this also
     considers every ``iter_*.pth``/``epoch_*.pth`` and skips files a crash
-    left truncated, so a partially written checkpoint is never picked.
+    left truncated, so a partially written checkpoint is never picked, and
+    ignores (with a warning) a ``last_checkpoint`` naming a file outside
+    ``work_dir``.
     """
     candidates = set(glob.glob(osp.join(work_dir, 'iter_*.pth')) +
                      glob.glob(osp.join(work_dir, 'epoch_*.pth')))
@@ -26,6 +30,13 @@ def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
     last = None
     if osp.isfile(last_file):
         last = open(last_file).read().strip() or None
+        inside = osp.realpath(work_dir) + os.sep
+        if last and not osp.realpath(osp.join(work_dir, last)).startswith(
+                inside):
+            print(f'warning: {last_file} names {last}, which is outside the '
+                  'work dir; it is ignored (pass --resume PATH to continue '
+                  'from it)', file=sys.stderr)
+            last = None
         if last:
             candidates.add(last)
     complete = [c for c in candidates if is_complete_checkpoint(c)]

@@ -146,3 +146,25 @@ def test_table_cells_paper_and_missing(tmp_path):
         tool.collect([a, str(voc)])
     with pytest.raises(UserInputError, match='same cell'):
         tool.collect([a, a])
+
+
+def test_crashed_runs_are_rows(runs, tmp_path):
+    """A run that crashed before validating, and a folder without logs,
+    are rows of the table, not an abort."""
+    crashed = tmp_path / 'mask_rcnn_r50_gn_6x'
+    folder = crashed / '20260101_000000' / 'vis_data'
+    folder.mkdir(parents=True)
+    (folder / 'scalars.json').write_text(
+        json.dumps({'loss': 2.0, 'step': 50}) + '\n')
+    (crashed / 'mask_rcnn_r50_gn_6x.py').write_text('model = dict()\n')
+    empty = tmp_path / 'empty_run'
+    empty.mkdir()
+    proc = run_tool(['tools/analysis/summarize.py', runs['scratch'],
+                     str(crashed), str(empty)])
+    assert proc.returncode == 0, proc.stderr
+    box = 100 * read_run(runs['scratch']).final('coco/bbox_mAP')
+    assert f'| mask_rcnn R18 GN demo random | - | {box:.1f} / ' in \
+        proc.stdout, proc.stdout
+    assert 'no validation (training logged up to iteration 50: crashed' \
+        in proc.stdout
+    assert 'holds no mmengine logs' in proc.stdout

@@ -24,19 +24,18 @@ try:
 except ImportError as err:
     sys.exit(f'error: {err}')
 
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmscratch.audit import (AuditReport, check_config, check_init,  # noqa
                              check_model, expected_norm_of)
-from mmscratch.cli.config import load_config  # noqa: E402
+from mmscratch.cli.config import CfgOptionsAction, load_config  # noqa: E402
 from mmscratch.cli.launch import run_tool  # noqa: E402
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='config file path')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys as in tools/train.py')
     parser.add_argument('--distributed', action='store_true',
                         help='audit as for a multi-process launch (SyncBN '

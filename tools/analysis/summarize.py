@@ -6,7 +6,8 @@ AP (in %), with the paper's Table 1 value and the difference where it has
 one. Run names are read from the config mmengine dumped into each work dir
 (``{algo}_{backbone}_{norm}[_{variant}]_{schedule}``; other names give a
 row of their own, in a column of their last validated iteration); the init
-from its backbone ``init_cfg``.
+from its backbone ``init_cfg``. A run without logs or without a validation
+(crashed, still running) is a row that says so.
 
 Example:
     python tools/analysis/summarize.py work_dirs/* --format md
@@ -70,9 +71,21 @@ def collect(runs):
     """{(row, schedule): dict(bbox=, segm=, paper=, kind=)} of final APs."""
     cells, kinds = {}, {}
     for work_dir in runs:
-        run = read_run(work_dir)
+        try:
+            run = read_run(work_dir)
+        except UserInputError as err:  # no logs: a row saying so
+            row, sched, _ = describe(work_dir, 0) if osp.isdir(work_dir) \
+                else (work_dir, '0it', None)
+            cells[(row, sched)] = dict(work_dir=work_dir, problem=str(err))
+            continue
         if not run.val:
-            raise UserInputError(f'{work_dir} has no validation results yet')
+            last = run.train[-1]['step'] if run.train else 0
+            row, sched, _ = describe(work_dir, last)
+            cells[(row, sched)] = dict(
+                work_dir=work_dir, step=last, problem=(
+                    f'no validation (training logged up to iteration '
+                    f'{last}: crashed, stopped or still running)'))
+            continue
         kind = 'coco' if run.final('coco/bbox_mAP') is not None else 'voc'
         kinds.setdefault(kind, []).append(work_dir)
         row, sched, key = describe(work_dir, run.val[-1]['step'])
@@ -101,6 +114,8 @@ def pct(value):
 def cell_text(cell):
     if cell is None:
         return MISSING
+    if cell.get('problem'):
+        return cell['problem'].replace('|', '/')
     if cell['bbox'] is None:
         text = f'{pct(cell["voc"])} mAP'
     else:
@@ -135,14 +150,15 @@ def to_csv(cells):
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(['run', 'schedule', 'iteration', 'bbox_AP', 'mask_AP',
-                     'voc_mAP', 'paper_bbox_AP', 'diff', 'work_dir'])
+                     'voc_mAP', 'paper_bbox_AP', 'diff', 'work_dir',
+                     'problem'])
     for (row, sched), c in sorted(cells.items()):
-        diff = None if c['paper'] is None or c['bbox'] is None else \
-            round(100 * (c['bbox'] - c['paper']), 1)
-        writer.writerow([row, sched, c['step'],
-                         *(None if v is None else round(100 * v, 1)
-                           for v in (c['bbox'], c['segm'], c['voc'],
-                                     c['paper'])), diff, c['work_dir']])
+        diff = None if c.get('paper') is None or c.get('bbox') is None \
+            else round(100 * (c['bbox'] - c['paper']), 1)
+        writer.writerow([row, sched, c.get('step'),
+                         *(None if c.get(k) is None else round(100 * c[k], 1)
+                           for k in ('bbox', 'segm', 'voc', 'paper')),
+                         diff, c['work_dir'], c.get('problem')])
     return buf.getvalue()
 
 

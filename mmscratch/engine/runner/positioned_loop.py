@@ -10,6 +10,7 @@ from mmengine.runner.utils import calc_dynamic_intervals
 
 from mmdet.registry import LOOPS
 from ...datasets.positioned_sampling import PositionedAspectRatioBatchSampler
+from ...utils.errors import UserInputError
 
 LAYOUT_KEY = 'data_layout'
 
@@ -108,6 +109,16 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
 
     def run(self):
         """Train to ``max_iters`` from the current (resumed) iteration."""
+        if self._iter > self._max_iters:
+            raise UserInputError(
+                f'the resumed checkpoint is at iteration {self._iter}, past '
+                f'this config\'s max_iters={self._max_iters}, so there is '
+                'nothing to train; resume with a larger --cfg-options '
+                'train_cfg.max_iters=N, or evaluate it with tools/test.py')
+        if self._iter == self._max_iters > 0:
+            print_log(f'the resumed checkpoint is at max_iters={self._iter}: '
+                      'training is complete, nothing to do',
+                      logger='current')
         self.runner.call_hook('before_train')
         self.runner.call_hook('before_train_epoch')
         self._position_data()
