@@ -62,3 +62,37 @@ def test_class_mismatch_and_bad_json(synthetic_data, tmp_path):
     bad.write_text(json.dumps(dict(images=[], annotations=[])))
     with pytest.raises(UserInputError, match='lacks the COCO keys categ'):
         check_data(cfg, ['train_dataloader'])
+
+
+@pytest.mark.parametrize('argv,expected', [
+    (['train_cfg.max_iters', '2000'], "'train_cfg.max_iters' is not "
+     'KEY=VALUE; write it without spaces around "="'),
+    (['=3'], "'=3' is not KEY=VALUE"),
+    (['a=[(1,2'], '--cfg-options a: the value cannot be parsed'),
+    (['a=' + '[' * 5000 + ']' * 5000], 'cannot be parsed (nested too '
+     'deeply)'),
+])
+def test_malformed_cfg_options_parse_to_one_line(argv, expected):
+    import argparse
+
+    from mmscratch.cli.config import CfgOptionsAction
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
+    with pytest.raises(UserInputError) as err:
+        parser.parse_args(['--cfg-options'] + argv)
+    assert expected in str(err.value) and '\n' not in str(err.value)
+
+
+@pytest.mark.parametrize('options,expected', [
+    ({'train_cfg.max_iters': '2k'}, 'train_cfg.max_iters=2k: the config '
+     'holds a number there (540000); give a number'),
+    ({'train_dataloader.batch_size': 0}, 'batch_size must be a whole '
+     'number, at least 1'),
+    ({'train_cfg.max_iters': 2.5}, 'max_iters must be a whole number'),
+    ({'train_dataloader.num_workers': -1}, 'num_workers must be a whole '
+     'number, at least 0'),
+])
+def test_cfg_option_values_keep_their_kind(options, expected):
+    with pytest.raises(UserInputError) as err:
+        load_config(FLAGSHIP, options)
+    assert expected in str(err.value)

@@ -35,3 +35,18 @@ def test_last_checkpoint_named_file_counts(tmp_path):
                                                   'best_bbox.pth'))
     assert latest_complete_checkpoint(str(tmp_path)) == \
         str(tmp_path / 'best_bbox.pth')
+
+
+def test_last_checkpoint_outside_the_work_dir_is_ignored(tmp_path, capsys):
+    """A moved or tampered work dir: last_checkpoint naming a file
+    elsewhere is not followed; the work dir's own checkpoints are."""
+    work, elsewhere = tmp_path / 'work', tmp_path / 'elsewhere'
+    work.mkdir()
+    elsewhere.mkdir()
+    zip_file(work / 'iter_2.pth')
+    zip_file(elsewhere / 'iter_90.pth')
+    (work / 'last_checkpoint').write_text(str(elsewhere / 'iter_90.pth'))
+    assert latest_complete_checkpoint(str(work)) == str(work / 'iter_2.pth')
+    assert 'outside the work dir; it is ignored' in capsys.readouterr().err
+    (work / 'last_checkpoint').write_text('../elsewhere/iter_90.pth')
+    assert latest_complete_checkpoint(str(work)) == str(work / 'iter_2.pth')

@@ -2,6 +2,9 @@
 written is lost. (The pre-flight data checks themselves are tested
 in-process in tests/test_cli/test_preflight.py.)"""
 
+import os
+import shutil
+
 import pytest
 
 from conftest import (DEMO_CONFIG, FLAGSHIP, copy_data, data_options,
@@ -155,3 +158,45 @@ def test_nan_loss_stops_with_iteration_and_checkpoint(synthetic_data,
     it = int(proc.stderr.split('at iteration ')[1].split(';')[0])
     assert not (work / f'iter_{it}.pth').exists()  # never checkpointed
     assert (work / f'iter_{it - 1}.pth').exists()
+
+
+def test_malformed_cfg_options_and_work_dirs(synthetic_data, tmp_path,
+                                             trained_run):
+    """One line each from the tools themselves; the in-process cases of
+    --cfg-options are in tests/test_cli/test_config.py."""
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--cfg-options',
+                     'train_cfg.max_iters', '2'])
+    one_line_error(proc, "'train_cfg.max_iters' is not KEY=VALUE")
+    blocker = tmp_path / 'file'
+    blocker.write_text('a file, not a folder')
+    ckpt = f'{trained_run}/iter_2.pth'
+    for work, expected in ((blocker / 'sub', 'cannot be written'),
+                           ('', '--work-dir is empty')):
+        proc = run_tool(['tools/test.py', DEMO_CONFIG, ckpt, '--work-dir',
+                         str(work), '--cfg-options'] +
+                        data_options(synthetic_data))
+        one_line_error(proc, expected)
+
+
+def test_resume_past_max_iters(synthetic_data, trained_run, tmp_path):
+    """A checkpoint at iteration 2: max_iters=1 is refused in one line,
+    max_iters=2 says the run is complete; no checkpoint is written over."""
+    work = shutil.copytree(trained_run, tmp_path / 'work')
+    before = {f: (work / f).read_bytes() for f in os.listdir(work)
+              if f.endswith('.pth')}
+
+    def resume(checkpoint, max_iters):
+        return run_tool(
+            ['tools/train.py', DEMO_CONFIG, '--work-dir', str(work),
+             '--resume'] + ([checkpoint] if checkpoint else []) +
+            ['--cfg-options', f'train_cfg.max_iters={max_iters}'] +
+            data_options(synthetic_data))
+
+    one_line_error(resume(str(work / 'iter_2.pth'), 1),
+                   'the resumed checkpoint is at iteration 2, past this '
+                   "config's max_iters=1", 'train_cfg.max_iters=N')
+    proc = resume(None, 2)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'training is complete, nothing to do' in proc.stdout + \
+        proc.stderr
+    assert before == {f: (work / f).read_bytes() for f in before}

@@ -95,3 +95,31 @@ def test_killed_worker_ends_the_job_then_resume(synthetic_data, tmp_path):
                     env=dict(PORT=str(free_port())))
     assert done.returncode == 0, done.stderr[-2000:]
     assert (work_dir / 'iter_6.pth').exists()
+
+
+def test_launcher_checks_gpus_port_and_input_in_one_line(tmp_path):
+    """Bad GPUS or PORT, a port in use, and bad input (checked once,
+    before the ranks start) each give one line and exit status 2."""
+    script = osp.join(ROOT, 'tools/dist_train.sh')
+    with socket.socket() as busy:
+        busy.bind(('127.0.0.1', 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        for gpus, env, expected in (
+                ('0', {}, "GPUS='0' must be the number of processes"),
+                ('two', {}, "GPUS='two' must be"),
+                ('1', dict(PORT='http'), "PORT='http' is not a port"),
+                ('1', dict(PORT=port), f'port {port} is in use')):
+            proc = run_tool([script, DEMO_CONFIG, gpus], env=env)
+            assert proc.returncode == 2, proc.stderr
+            assert proc.stderr.strip().splitlines() == [
+                proc.stderr.strip()], proc.stderr
+            assert expected in proc.stderr
+    proc = run_tool([script, DEMO_CONFIG, '2', '--work-dir',
+                     str(tmp_path / 'w'), '--cfg-options',
+                     'train_dataloader.batch_size=0'],
+                    env=dict(PORT=str(free_port())))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ('error: --cfg-options train_dataloader.'
+                                   'batch_size=0: batch_size must be a '
+                                   'whole number, at least 1')
