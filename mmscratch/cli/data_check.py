@@ -81,7 +81,7 @@ def _resolve(data_root: Optional[str], path: str) -> str:
 
 
 def _bad(loader: str, path: str, what: str) -> UserInputError:
-    return UserInputError(f'{loader}: {what} in {path}; fix the annotation '
+    return UserInputError(f'{loader}: {path}: {what}; fix the annotation '
                           'file or regenerate it')
 
 

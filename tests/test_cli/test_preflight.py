@@ -182,3 +182,20 @@ def test_evaluator_file_must_describe_the_loaders_images(synthetic_data,
     cfg = demo_config(root, **{'val_evaluator.ann_file': str(
         tmp_path / 'copy.json')})
     check_data(cfg, ['train_dataloader', 'val_dataloader'])
+
+
+def test_files_over_50_mb_are_checked_too(synthetic_data, tmp_path):
+    """The content checks have no size limit (they once stopped at 50 MB,
+    which left COCO itself unchecked)."""
+    root = copy_data(synthetic_data, tmp_path / 'data')
+
+    def pad_and_spoil(d):
+        d['info'] = dict(padding='x' * (51 * 2**20))
+        d['annotations'][5]['image_id'] = 99999
+    edit_ann(root, pad_and_spoil)
+    path = os.path.join(root, 'annotations', 'instances_train.json')
+    assert os.path.getsize(path) > 51 * 2**20
+    assert 'refers to image id 99999' in preflight_error(root)
+    with open(path, 'r+b') as f:  # a cut-off download
+        f.truncate(40 * 2**20)
+    assert 'is not valid JSON' in preflight_error(root)

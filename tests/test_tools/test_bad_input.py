@@ -170,12 +170,16 @@ def test_malformed_cfg_options_and_work_dirs(synthetic_data, tmp_path,
     blocker = tmp_path / 'file'
     blocker.write_text('a file, not a folder')
     ckpt = f'{trained_run}/iter_2.pth'
-    for work, expected in ((blocker / 'sub', 'cannot be written'),
-                           ('', '--work-dir is empty')):
-        proc = run_tool(['tools/test.py', DEMO_CONFIG, ckpt, '--work-dir',
-                         str(work), '--cfg-options'] +
-                        data_options(synthetic_data))
+    for args, expected in (
+            (['--work-dir', str(blocker / 'sub')],
+             f'work dir {blocker / "sub"} cannot be written'),
+            (['--work-dir', ''], '--work-dir is empty'),
+            (['--out', str(blocker / 'x.pkl')],
+             f'--out {blocker / "x.pkl"} cannot be written')):
+        proc = run_tool(['tools/test.py', DEMO_CONFIG, ckpt, *args,
+                         '--cfg-options'] + data_options(synthetic_data))
         one_line_error(proc, expected)
+        assert 'Iter(test)' not in proc.stdout  # before the evaluation
 
 
 def test_resume_past_max_iters(synthetic_data, trained_run, tmp_path):
