@@ -37,7 +37,7 @@ def check_data(cfg: Config, loaders: Iterable[str],
         UserInputError: naming what is wrong, where, and how to fix it.
     """
     loaders = list(loaders)
-    read: Dict[str, dict] = {}  # annotation file a loader reads -> data
+    read: Dict[str, dict] = {}  # evaluated loader -> {its file: data}
     num_classes = head_num_classes(cfg.get('model'))
     for loader, ds in loader_datasets(cfg, loaders):
         data_root = ds.get('data_root')
@@ -67,7 +67,8 @@ def check_data(cfg: Config, loaders: Iterable[str],
         check_classes(loader, key, path, data, ds, num_classes)
         if img_dir is not None and '://' not in img_dir:
             check_images(loader, path, data, img_dir, all_images)
-        read.setdefault(loader, {})[osp.realpath(path)] = data
+        if not loader.startswith('train'):  # kept for check_evaluators
+            read.setdefault(loader, {})[osp.realpath(path)] = data
     for name in ('val_evaluator', 'test_evaluator'):
         loader = name.split('_')[0] + '_dataloader'
         if loader in loaders:
