@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
-"""The paper's experiment in miniature: scratch vs pretrained on a CPU.
+"""The paper's findings in miniature: scratch vs pretrained on a CPU.
 
-1. writes the synthetic shapes dataset (train/val) if absent;
+1. writes the synthetic shapes dataset (train/val) and its 10% training
+   subset if absent;
 2. pretrains the ResNet-18-GN backbone on a separate synthetic
-   classification task (the stand-in for ImageNet) and saves it;
-3. trains the pretrained config, then the scratch config with the same
-   schedule, validating COCO bbox/mask AP along the way; the scratch run's
-   ConvergenceHook compares it with the pretrained run's curve;
-4. writes OUT/curves.png (AP vs iterations, and vs images seen including
-   pretraining; LR drops marked), OUT/report.md (final APs, when scratch
-   caught up or the gap left, compute budgets, commands) and the work dirs.
+   classification task (the stand-in for ImageNet);
+3. trains Mask R-CNN from the pretrained backbone and from scratch at three
+   schedule lengths (1x, 2x, 4x of a base length), and both on the 10%
+   subset at 4x: each an ordinary tools/train.py run in OUT/<run name>;
+4. compares each (pretrained, scratch) pair with a paired bootstrap over
+   the validation images and writes OUT/report.md (tables, verdicts with
+   95% intervals, times, commands) and the figures OUT/figure1.png,
+   OUT/table1.png and OUT/less_data.png.
 
-Reruns reuse the dataset, the pretrained backbone and finished runs unless
---force. Full logs stay in the work dirs; the console shows one line per
-phase and a progress bar while training.
+Reruns reuse finished parts (--force redoes them); a run stopped by Ctrl-C
+continues from its last checkpoint. Full logs stay in the work dirs; the
+console shows one line per stage and progress while training.
 """
 import argparse
 import json
@@ -32,22 +34,10 @@ sys.path.insert(0, ROOT)
 from tqdm import tqdm  # noqa: E402
 
 from mmscratch.analysis import read_run  # noqa: E402
-from mmscratch.datasets import (make_synthetic_coco,  # noqa: E402
-                                synthetic_data_options)
-
-SCRATCH = 'configs/demo/mask_rcnn_r18_gn_synthetic_vs_pretrained.py'
-PRETRAINED = 'configs/demo/mask_rcnn_r18_gn_synthetic_pretrained.py'
-METRICS = ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/segm_mAP',
-           'coco/segm_mAP_50')
-
-# (default, --quick): the default fits in 12 minutes on 2 CPU cores
-SIZES = dict(
-    train_images=(400, 48), val_images=(60, 12), iters=(300, 24),
-    val_every=(50, 12), pretrain_iters=(200, 10),
-    pretrain_images=(3000, 320))
-# textures at 40% strength: hard enough to need features, easy enough for
-# a clearly non-zero AP within the CPU budget (1.0 is the dataset default)
-TEXTURE = 0.4
+from mmscratch.datasets import make_synthetic_coco  # noqa: E402
+from mmscratch.demo.plan import (DATASET, LESS_DATA,  # noqa: E402
+                                 PRETRAINED, plan, sizes, subset_file,
+                                 train_options)
 
 
 def parse_args():
@@ -61,18 +51,14 @@ def parse_args():
                         help='synthetic dataset folder (made if absent)')
     parser.add_argument('--quick', action='store_true',
                         help='tiny sizes (under 2 minutes), for tests')
-    parser.add_argument('--iters', type=int,
-                        help='detection iterations per run (batch 4)')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--samples', type=int, default=1000,
+                        help='bootstrap resamples per comparison')
+    parser.add_argument('--jobs', type=int, default=2,
+                        help='runs trained at once (they share the CPUs)')
     parser.add_argument('--force', action='store_true',
                         help='regenerate data and pretraining, retrain')
-    args = parser.parse_args()
-    pick = 1 if args.quick else 0
-    args.sizes = {k: v[pick] for k, v in SIZES.items()}
-    if args.iters:
-        args.sizes['iters'] = args.iters
-        args.sizes['val_every'] = max(args.iters // 6, 1)
-    return args
+    return parser.parse_args()
 
 
 class LineProgress:
@@ -110,58 +96,83 @@ class Demo:
 
     def __init__(self, args):
         self.args = args
-        self.sizes = args.sizes
+        self.size = sizes(args.quick)
         self.out = osp.abspath(args.out)
         self.data = osp.abspath(args.data)
         self.commands = {}
         self.start = time.time()
         os.makedirs(self.out, exist_ok=True)
+        self.timings_file = osp.join(self.out, 'timings.json')
+        self.timings = {}
+        if osp.isfile(self.timings_file) and not args.force:
+            with open(self.timings_file) as f:
+                self.timings = json.load(f)
 
     def say(self, msg):
         print(f'[demo {time.time() - self.start:5.0f}s] {msg}', flush=True)
 
+    def timed(self, stage, seconds):
+        self.timings[stage] = round(seconds, 1)
+        with open(self.timings_file, 'w') as f:
+            json.dump(self.timings, f, indent=1)
+
     # 1. data ---------------------------------------------------------------
     def make_data(self):
+        from mmscratch.datasets import make_coco_subset, read_coco
         ann = osp.join(self.data, 'annotations', 'instances_train.json')
-        cmd = (f'python tools/dataset/make_synthetic_coco.py {self.data} '
-               f'--train {self.sizes["train_images"]} --val '
-               f'{self.sizes["val_images"]} --seed {self.args.seed} '
-               f'--texture {TEXTURE}')
-        self.commands['data'] = cmd
-        if osp.isfile(ann) and not self.args.force:
-            with open(ann) as f:
-                n = len(json.load(f)['images'])
-            self.say(f'reusing the dataset in {self.data} ({n} train images)')
+        fraction = LESS_DATA[0]
+        subset = osp.join(self.data, subset_file(fraction))
+        n_train, n_val = self.size['train_images'], self.size['val_images']
+        command = (
+            f'python tools/dataset/make_synthetic_coco.py {self.data} '
+            f'--train {n_train} --val {n_val} --size '
+            f'{" ".join(map(str, DATASET["image_size"]))} --max-objects '
+            f'{DATASET["max_objects"]} --size-range '
+            f'{" ".join(map(str, DATASET["size_range"]))} --texture '
+            f'{DATASET["texture"]} --seed {self.args.seed} && python '
+            f'tools/dataset/make_coco_subset.py {ann} {subset} --fraction '
+            f'{fraction} --seed {self.args.seed}')
+        self.commands['data'] = command
+        marker = osp.join(self.data, 'demo_data.txt')
+        if osp.isfile(marker) and open(marker).read() == command and \
+                not self.args.force:
+            self.say(f'reusing the dataset in {self.data}')
             return
-        make_synthetic_coco(self.data, dict(
-            train=self.sizes['train_images'], val=self.sizes['val_images']),
-            seed=self.args.seed, texture=TEXTURE)
-        self.say(f'wrote {self.sizes["train_images"]}+'
-                 f'{self.sizes["val_images"]} synthetic images to '
-                 f'{self.data}')
+        start = time.time()
+        make_synthetic_coco(self.data, dict(train=n_train, val=n_val),
+                            seed=self.args.seed, **DATASET)
+        with open(subset, 'w') as f:
+            json.dump(make_coco_subset(read_coco(ann), fraction=fraction,
+                                       seed=self.args.seed), f)
+        with open(marker, 'w') as f:
+            f.write(command)
+        self.timed('data', time.time() - start)
+        self.say(f'wrote {n_train}+{n_val} synthetic images to {self.data} '
+                 f'and a {fraction:.0%} training subset')
 
     # 2. pretraining ---------------------------------------------------------
     def pretrain(self):
         out = osp.join(self.out, 'pretrain')
         budget_file = osp.join(out, 'budget.json')
-        iters = self.sizes['pretrain_iters']
+        iters = self.size['pretrain_iters']
         self.commands['pretrain'] = (
             f'python tools/dataset/pretrain_demo_backbone.py {PRETRAINED} '
             f'{out} --iters {iters} --num-images '
-            f'{self.sizes["pretrain_images"]} --texture {TEXTURE} '
+            f'{self.size["pretrain_images"]} --texture {DATASET["texture"]} '
             f'--seed {self.args.seed}')
         if osp.isfile(budget_file) and not self.args.force:
             with open(budget_file) as f:
                 self.budget = json.load(f)
-            self.say(f'reusing the pretrained backbone in {out}')
-            return
+            if self.budget['iters'] == iters:
+                self.say(f'reusing the pretrained backbone in {out}')
+                return
         from mmengine.config import Config
         from mmengine.logging import MMLogger
 
         from mmscratch.demo.pretrain import pretrain_backbone
         MMLogger.get_instance('demo_pretrain', log_level='WARNING')
         backbone = Config.fromfile(osp.join(ROOT, PRETRAINED)).model.backbone
-        self.say(f'pretraining ResNet-18-GN on the synthetic classification '
+        self.say(f'pretraining the backbone on the synthetic classification '
                  f'task ({iters} iterations x 32 images)')
         bar = progress_bar(iters, 'pretrain')
 
@@ -170,64 +181,99 @@ class Demo:
             bar.set_postfix(loss=f'{loss:.2f}', refresh=False)
         self.budget = pretrain_backbone(
             backbone.to_dict(), out, iters=iters,
-            num_images=self.sizes['pretrain_images'], texture=TEXTURE,
+            num_images=self.size['pretrain_images'],
+            texture=DATASET['texture'],
             seed=self.args.seed, progress=progress)
         bar.close()
+        self.timed('pretrain', self.budget['seconds'])
         self.say(f'pretrained in {self.budget["seconds"]:.0f}s: held-out '
                  f'accuracy {self.budget["accuracy"]:.1%} (chance '
                  f'{self.budget["chance"]:.1%})')
 
     # 3. detection runs -----------------------------------------------------
-    def options(self, pretrained_dir):
-        iters, every = self.sizes['iters'], self.sizes['val_every']
-        root = self.data + '/'
-        pre = osp.join(self.out, 'pretrain')
-        return [
-            f'{k}={v}' for k, v in synthetic_data_options(root).items()] + [
-            f'randomness.seed={self.args.seed}',
-            f'train_cfg.max_iters={iters}',
-            f'train_cfg.val_interval={every}',
-            f'default_hooks.checkpoint.interval={iters}',
-        ], {
-            'pretrained': [
-                f'model.backbone.init_cfg.checkpoint={pre}/backbone.pth',
-                f'default_hooks.compute_budget.pretrain={pre}/budget.json'],
-            'scratch': [
-                f'default_hooks.convergence.baseline={pretrained_dir}'],
-        }
+    def launch(self, run, threads):
+        """Start ``run`` as a tools/train.py process (continuing it if a
+        rerun finds it stopped); None if it is finished already."""
+        work_dir = osp.join(self.out, run.name)
+        cmd = ['tools/train.py', run.config, '--work-dir', work_dir,
+               '--cfg-options'] + train_options(
+                   run, self.size, self.data, self.out, self.args.seed)
+        command = 'python ' + ' '.join(cmd)
+        self.commands[run.name] = command
+        marker = osp.join(work_dir, 'demo_run.json')
+        started = osp.join(work_dir, 'demo_command.txt')
+        if osp.isfile(marker) and not self.args.force:
+            with open(marker) as f:
+                if json.load(f)['command'] == command:
+                    self.say(f'reusing the finished {run.name} run')
+                    return None
+        resume = []
+        if not self.args.force and osp.isfile(started) and \
+                open(started).read() == command:
+            resume = ['--resume']  # stopped before: continue
+        elif osp.isdir(work_dir):
+            shutil.rmtree(work_dir)  # another command, or --force
+        os.makedirs(work_dir, exist_ok=True)
+        with open(started, 'w') as f:
+            f.write(command)
+        log_path = osp.join(work_dir, 'demo.log')
+        iters = run.schedule * self.size['base_iters']
+        self.say(f'training {run.name}: {iters} iterations'
+                 + (' (continuing)' if resume else '')
+                 + f' (log: {log_path})')
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads),
+                   MKL_NUM_THREADS=str(threads))
+        log = open(log_path, 'a')
+        proc = subprocess.Popen([sys.executable] + cmd + resume, cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT,
+                                env=env)
+        return dict(run=run, proc=proc, log=log, log_path=log_path,
+                    work_dir=work_dir, command=command, start=time.time(),
+                    bar=progress_bar(iters, run.name))
 
-    def train(self, name, config):
-        work_dir = osp.join(self.out, name)
-        common, extra = self.options(osp.join(self.out, 'pretrained'))
-        cmd = ['tools/train.py', config, '--work-dir', work_dir,
-               '--cfg-options'] + common + extra[name]
-        self.commands[name] = 'python ' + ' '.join(cmd)
-        iters = self.sizes['iters']
-        done = osp.join(work_dir, f'iter_{iters}.pth')
-        if osp.isfile(done) and not self.args.force:
-            self.say(f'reusing the finished {name} run in {work_dir}')
-            return
-        if osp.isdir(work_dir):
-            shutil.rmtree(work_dir)  # a changed or unfinished run
-        os.makedirs(work_dir)
-        log_path = osp.join(self.out, f'{name}.log')
-        self.say(f'training the {name} run: {iters} iterations, validation '
-                 f'every {self.sizes["val_every"]} (log: {log_path})')
-        with open(log_path, 'w') as log:
-            proc = subprocess.Popen([sys.executable] + cmd, cwd=ROOT,
-                                    stdout=log, stderr=subprocess.STDOUT)
-            bar = progress_bar(iters, name)
-            while proc.poll() is None:
-                time.sleep(2)
-                bar.update(max(self._logged_iter(work_dir) - bar.n, 0))
-            bar.close()
-        if proc.returncode != 0:
-            with open(log_path) as f:
+    def train_all(self, runs, jobs):
+        """Train ``runs`` in order, ``jobs`` at a time (the CPU threads
+        shared between them)."""
+        threads = max((os.cpu_count() or 1) // jobs, 1)
+        queue, active = list(runs), []
+        try:
+            while queue or active:
+                while queue and len(active) < jobs:
+                    handle = self.launch(queue.pop(0), threads)
+                    if handle is not None:
+                        active.append(handle)
+                time.sleep(1)
+                for handle in list(active):
+                    bar = handle['bar']
+                    bar.update(max(
+                        self._logged_iter(handle['work_dir']) - bar.n, 0))
+                    if handle['proc'].poll() is not None:
+                        active.remove(handle)
+                        self.finish(handle)
+        except KeyboardInterrupt:
+            for handle in active:
+                handle['proc'].wait()
+            raise
+
+    def finish(self, handle):
+        handle['bar'].close()
+        handle['log'].close()
+        run = handle['run']
+        if handle['proc'].returncode != 0:
+            with open(handle['log_path']) as f:
                 print(''.join(f.readlines()[-15:]), file=sys.stderr)
-            sys.exit(f'[demo] the {name} run failed (log: {log_path})')
-        run = read_run(work_dir)
-        self.say(f'{name} run done: bbox AP {run.final("coco/bbox_mAP"):.3f},'
-                 f' mask AP {run.final("coco/segm_mAP"):.3f}')
+            sys.exit(f'[demo] the {run.name} run failed (log: '
+                     f'{handle["log_path"]})')
+        seconds = time.time() - handle['start']
+        with open(osp.join(handle['work_dir'], 'demo_run.json'), 'w') as f:
+            json.dump(dict(command=handle['command'],
+                           seconds=round(seconds, 1)), f)
+        self.timed(run.name, seconds)
+        log = read_run(handle['work_dir'])
+        box, mask = (log.final(f'coco/{m}_mAP') for m in ('bbox', 'segm'))
+        self.say(f'{run.name} done in {seconds:.0f}s: ' + (
+            f'box AP {box:.3f}, mask AP {mask:.3f}' if box is not None
+            else 'no detections at the last validation'))
 
     @staticmethod
     def _logged_iter(work_dir):
@@ -238,35 +284,36 @@ class Demo:
         return run.train[-1]['step'] if run.train else 0
 
     # 4. report -------------------------------------------------------------
-    def report(self):
-        from mmscratch.cli.config import load_config
-        from mmscratch.demo.report import write_curves, write_report
-        from mmscratch.analysis.schedule import lr_steps
-        runs = {name: read_run(osp.join(self.out, name))
-                for name in ('scratch', 'pretrained')}
-        with open(osp.join(self.out, 'scratch', 'convergence.json')) as f:
-            convergence = json.load(f)
-        cfg = load_config(osp.join(ROOT, SCRATCH))
-        cfg.train_cfg.max_iters = self.sizes['iters']  # as options() sets
-        write_curves(runs, self.budget, osp.join(self.out, 'curves.png'),
-                     drops=lr_steps(cfg))
-        text = write_report(runs, convergence, self.budget, self.sizes,
-                            self.commands, osp.join(self.out, 'report.md'))
-        verdict = [ln for ln in text.splitlines()
-                   if ln.startswith('**Verdict')]
-        self.say(f'wrote {self.out}/report.md and {self.out}/curves.png')
-        if verdict:
-            print(verdict[0].replace('**', ''))
+    def report(self, pairs):
+        from mmscratch.demo.report import compare_pairs, write_all
+        start = time.time()
+        ann = osp.join(self.data, 'annotations', 'instances_val.json')
+        self.say(f'comparing {len(pairs)} pairs: paired bootstrap over the '
+                 f'validation images ({self.args.samples} resamples)')
+        comparisons = compare_pairs(self.out, pairs, ann, self.args.samples,
+                                    self.args.seed)
+        self.timed('report', time.time() - start)
+        verdicts = write_all(self.out, pairs, comparisons, self.budget,
+                             self.size, self.commands, self.timings, ann)
+        self.say(f'wrote {self.out}/report.md, figure1.png, table1.png, '
+                 'less_data.png')
+        for line in verdicts:
+            print(line)
 
 
 def main():
     args = parse_args()
     demo = Demo(args)
-    demo.make_data()
-    demo.pretrain()
-    demo.train('pretrained', PRETRAINED)
-    demo.train('scratch', SCRATCH)
-    demo.report()
+    runs, pairs = plan()
+    try:
+        demo.make_data()
+        demo.pretrain()
+        demo.train_all(runs, args.jobs)
+    except KeyboardInterrupt:
+        sys.exit('\n[demo] stopped; run the same command again to continue '
+                 'where it stopped')
+    demo.timed('wall', time.time() - demo.start)
+    demo.report(pairs)
     demo.say('done')
 
 

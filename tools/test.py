@@ -18,15 +18,15 @@ except ImportError as err:
 from mmengine.config import ConfigDict  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmscratch.cli.config import (CfgOptionsAction,  # noqa: E402
-                                  check_writable, load_config,
-                                  set_work_dir)
+from mmscratch.cli.config import (check_writable,  # noqa: E402
+                                  load_config, set_work_dir)
 from mmscratch.cli.data_check import check_data  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
 from mmscratch.cli.loader import fit_and_report  # noqa: E402
 from mmscratch.cli.weights import check_weights_fit  # noqa: E402
-from mmscratch.cli.launch import (checked_by_launcher,  # noqa: E402
-                                  close_launcher, prepare_launcher, run_tool,
+from mmscratch.cli.launch import (add_tool_arguments,  # noqa: E402
+                                  checked_by_launcher, close_launcher,
+                                  prepare_launcher, run_tool,
                                   set_local_rank)
 
 
@@ -41,20 +41,7 @@ def parse_args():
         '--tta', action='store_true',
         help='test-time augmentation with the config\'s tta_model and '
         'tta_pipeline')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=CfgOptionsAction,
-        help='override config keys, e.g. test_dataloader.batch_size=4')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
-    parser.add_argument(
-        '--check-only', action='store_true',
-        help='run the pre-flight checks of config and data, then exit')
-    parser.add_argument(
-        '--check-all-images', action='store_true',
-        help='read the header of every image before starting (default: a '
-        'sample of 1000 per dataset)')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_tool_arguments(parser, 'test')
     args = parser.parse_args()
     set_local_rank(args.local_rank)
     return args

@@ -71,6 +71,27 @@ def checked_by_launcher() -> bool:
     return os.environ.get(CHECKED_ENV) == '1'
 
 
+def add_tool_arguments(parser, split: str) -> None:
+    """The options tools/train.py and tools/test.py share: --cfg-options,
+    the launcher, the pre-flight switches and the local rank."""
+    from .config import CfgOptionsAction
+    from .data_check import SAMPLED_IMAGES
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
+        help=f'override config keys, e.g. {split}_dataloader.batch_size=4')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument(
+        '--check-only', action='store_true',
+        help='run the pre-flight checks of config and data, then exit')
+    parser.add_argument(
+        '--check-all-images', action='store_true',
+        help='read the header of every image before starting (default: a '
+        f'sample of {SAMPLED_IMAGES} per dataset)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
 def set_local_rank(local_rank: int) -> None:
     """Export LOCAL_RANK for launchers that pass --local-rank."""
     if 'LOCAL_RANK' not in os.environ:

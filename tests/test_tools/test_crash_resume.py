@@ -49,14 +49,23 @@ def options(data, persistent=True, seeded=True):
 
 
 def start(config, work_dir, data, persistent, resume=False):
-    """tools/train.py in the background (resumed runs without the seed)."""
+    """tools/train.py in the background (resumed runs without the seed),
+    in a session of its own so that a kill reaches its loader workers too,
+    as a crash of the machine would."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [ROOT, osp.join(ROOT, 'tests', 'helpers')]))
     cmd = [sys.executable, osp.join(ROOT, 'tools/train.py'), config,
            '--work-dir', str(work_dir)] + (['--resume'] if resume else []) \
         + ['--cfg-options'] + options(data, persistent, seeded=not resume)
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def kill(proc):
+    """SIGKILL the run and its loader workers."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def wait_for(predicate, proc, timeout=300, poll=0.005):
@@ -97,8 +106,7 @@ def test_sigkill_then_resume_equals_uninterrupted(synthetic_data, tmp_path,
     proc = start(config, work, synthetic_data, persistent)
     wait_for(lambda: (work / 'iter_4.pth').exists() and
              (work / 'last_checkpoint').exists(), proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill(proc)
     assert (work / 'iter_4.pth').exists()
 
     # 2. resumed, and killed while writing the next checkpoint: a helper
@@ -108,8 +116,7 @@ def test_sigkill_then_resume_equals_uninterrupted(synthetic_data, tmp_path,
     assert wait_for(lambda: (work / 'blocked').exists(), proc), \
         proc.stderr.read()[-2000:]
     assert glob.glob(str(work / '.iter_8.pth.*.tmp'))
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill(proc)
     assert not (work / 'iter_8.pth').exists()
     assert (work / 'last_checkpoint').read_text().endswith('iter_4.pth')
     # a truncated checkpoint that last_checkpoint names is skipped too

@@ -1,4 +1,5 @@
-"""The README's first command (tools/demo.py) in its --quick mode."""
+"""The README's first command (tools/demo.py) in its --quick mode: every
+number of the report comes from the runs' logs and per-image results."""
 import json
 import re
 
@@ -8,54 +9,105 @@ from conftest import run_tool
 
 pytestmark = pytest.mark.slow
 
+RUNS = ('pretrained_1x', 'scratch_1x', 'pretrained_2x', 'scratch_2x',
+        'pretrained_4x', 'scratch_4x', 'pretrained_4x_10pct',
+        'scratch_4x_10pct')
 
-def test_demo_quick_end_to_end(tmp_path):
-    from mmscratch.analysis import read_run
-    out, data = tmp_path / 'out', tmp_path / 'data'
+
+@pytest.fixture(scope='module')
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('demo')
+    out, data = tmp / 'out', tmp / 'data'
     args = ['tools/demo.py', '--quick', '--out', str(out), '--data',
-            str(data)]
+            str(data), '--samples', '200']
     proc = run_tool(args)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    # compact console: no mmengine log lines
-    assert 'mmengine - INFO' not in proc.stdout
-    assert (out / 'curves.png').read_bytes()[:4] == b'\x89PNG'
-    assert (out / 'pretrain' / 'backbone.pth').is_file()
+    return dict(out=out, data=data, args=args, proc=proc)
+
+
+def test_report_numbers_are_the_logged_ones(demo):
+    from mmscratch.analysis import read_run
+    out, proc = demo['out'], demo['proc']
+    assert 'mmengine - INFO' not in proc.stdout  # a compact console
+    for name in ('figure1', 'table1', 'less_data'):
+        assert (out / f'{name}.png').read_bytes()[:4] == b'\x89PNG'
     report = (out / 'report.md').read_text()
-    runs = {name: read_run(str(out / name))
-            for name in ('scratch', 'pretrained')}
-
-    # the final AP table is what the runs logged
-    for name, label in (('scratch', 'random init (scratch)'),
-                        ('pretrained', 'pretrained')):
-        row = re.search(rf'^\| {re.escape(label)} \| (.+) \|$', report,
+    logs = {name: read_run(str(out / name)) for name in RUNS}
+    for s in (1, 2, 4):
+        row = re.search(rf'^\| {s}x \| {s * 4} \| (.+) \|$', report,
                         re.M).group(1).split(' | ')
-        expected = [runs[name].final(m) for m in (
-            'coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/segm_mAP',
-            'coco/segm_mAP_50')]
-        assert [float(v) for v in row] == pytest.approx(expected, abs=5e-4)
-
-    # the convergence table: scratch vs the pretrained run's logged curve
-    conv = json.loads((out / 'scratch' / 'convergence.json').read_text())
-    # every validation with results (an untrained model may predict nothing
-    # at the first one, and then COCO metrics are empty)
-    logged_steps = [s for s, _ in runs['scratch'].metric('coco/bbox_mAP')]
-    assert logged_steps and logged_steps[-1] == 24
-    assert [r['iter'] for r in conv['history']] == logged_steps
-    pre_box = dict(runs['pretrained'].metric('coco/bbox_mAP'))
-    for rec in conv['history']:
-        box = rec['metrics']['coco/bbox_mAP']
-        assert box['baseline'] == pytest.approx(pre_box[rec['iter']])
-        assert f'| {rec["iter"]} | {box["value"]:.3f} | ' \
-            f'{box["baseline"]:.3f} |' in report
-
-    # compute: 24 iterations x 4 images; the pretrained run adds its
-    # pretraining (10 iterations x 32 images)
-    assert '| random init (scratch) | 96 / ' in report
-    assert re.search(r'\| pretrained \| 96 / [\d,]+ / [\d,]+ \| 320 / ',
-                     report)
-    assert '**Verdict:**' in report
+        p, c = logs[f'pretrained_{s}x'], logs[f'scratch_{s}x']
+        assert float(row[0]) == pytest.approx(
+            p.final('coco/bbox_mAP'), abs=5e-4)
+        assert float(row[1]) == pytest.approx(
+            c.final('coco/bbox_mAP'), abs=5e-4)
+        assert float(row[3]) == pytest.approx(
+            p.final('coco/segm_mAP'), abs=5e-4)
+        assert float(row[4]) == pytest.approx(
+            c.final('coco/segm_mAP'), abs=5e-4)
+    row = re.search(r'^\| 10% of the images \| (.+) \|$', report,
+                    re.M).group(1).split(' | ')
+    assert float(row[1]) == pytest.approx(
+        logs['scratch_4x_10pct'].final('coco/bbox_mAP'), abs=5e-4)
+    # Figure 1's table: the longest runs' validations
+    for step, value in logs['scratch_4x'].metric('coco/bbox_mAP'):
+        assert re.search(rf'^\| {step} \| [-\d.]+ \| {value:.3f} \|$',
+                         report, re.M)
+    # compute: 16 iterations x 4 images; pretraining 4 x 32 images
+    assert 'scratch saw 64 images; the pretrained run 64 plus 128' in report
+    assert report.count('(holds)') + report.count('(does not hold)') + \
+        report.count('(partly holds)') == 5
+    timings = json.loads((out / 'timings.json').read_text())
+    assert set(RUNS) | {'pretrain', 'data', 'report', 'wall'} == \
+        set(timings)
     assert 'python tools/train.py configs/demo/' in report
+    assert 'python tools/analysis/compare_runs.py' in report
 
-    again = run_tool(args)
+
+def test_intervals_come_from_per_image_results(demo):
+    """The report's interval is what compare_runs computes from the runs'
+    result files; a run against itself gives 0; dropping the detections of
+    half the images of a run is detected."""
+    out, data = demo['out'], demo['data']
+    ann = str(data / 'annotations' / 'instances_val.json')
+    report = (out / 'report.md').read_text()
+    a = str(out / 'pretrained_4x' / 'val_preds.bbox.json')
+    b = str(out / 'scratch_4x' / 'val_preds.bbox.json')
+
+    def compare(x, y):
+        proc = run_tool(['tools/analysis/compare_runs.py', '--ann-file', ann,
+                         x, y, '--samples', '200'])
+        assert proc.returncode == 0, proc.stderr
+        return re.search(r'B - A ([-+]\d\.\d+), 95% interval \[([-+]\d\.\d+)'
+                         r', ([-+]\d\.\d+)\]', proc.stdout).groups()
+
+    diff, low, high = compare(a, b)
+    assert '| 4x | 16 | ' in report
+    row = re.search(r'^\| 4x \| 16 \| (.+) \|$', report, re.M).group(1)
+    assert f'{float(diff):+.3f} [{float(low):+.3f}, {float(high):+.3f}]' \
+        in row
+    assert compare(b, b) == ('+0.0000', '+0.0000', '+0.0000')
+    # plant a difference: the same results with every image whose id is
+    # even stripped of its detections
+    results = json.loads(open(b).read())
+    if not results:
+        pytest.skip('the quick run predicted nothing to strip')
+    planted = out / 'planted.bbox.json'
+    planted.write_text(json.dumps(
+        [r for r in results if r['image_id'] % 2]))
+    diff, low, high = compare(b, str(planted))
+    assert float(high) <= 0 and float(diff) <= 0
+    assert float(low) < 0
+
+
+def test_rerun_reuses_finished_parts_and_continues_stopped_runs(demo):
+    """A rerun reuses the data, the backbone and every finished run; a run
+    that was stopped (no completion marker) continues with --resume."""
+    (demo['out'] / 'scratch_4x' / 'demo_run.json').unlink()
+    again = run_tool(demo['args'])
     assert again.returncode == 0, again.stderr[-2000:]
-    assert again.stdout.count('reusing') == 4  # data, backbone, two runs
+    # data, backbone, and seven of the eight runs
+    assert again.stdout.count('reusing') == 2 + len(RUNS) - 1
+    assert 'training scratch_4x: 16 iterations (continuing)' in again.stdout
+    assert 'training is complete, nothing to do' in (
+        demo['out'] / 'scratch_4x' / 'demo.log').read_text()

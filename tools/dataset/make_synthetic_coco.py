@@ -27,6 +27,10 @@ def parse_args():
                         metavar=('H', 'W'), help='image size (default 128)')
     parser.add_argument('--max-objects', type=int, default=6,
                         help='most shapes per image (default 6)')
+    parser.add_argument('--size-range', type=float, nargs=2,
+                        default=[0.15, 0.5], metavar=('MIN', 'MAX'),
+                        help='shape size as a fraction of the shorter image '
+                        'side (default 0.15 0.5)')
     parser.add_argument('--texture', type=float, default=1.0,
                         help='texture strength, 0 = flat colours (default 1)')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
@@ -41,7 +45,8 @@ def main():
         written = make_synthetic_coco(
             args.out_dir, dict(train=args.train, val=args.val),
             image_size=args.size, max_objects=args.max_objects,
-            seed=args.seed, texture=args.texture)
+            size_range=tuple(args.size_range), seed=args.seed,
+            texture=args.texture)
     except ValueError as err:
         sys.exit(f'error: {err}')
     for split, ann_file in written.items():
