@@ -66,8 +66,8 @@ def test_report_numbers_are_the_logged_ones(demo):
 
 def test_intervals_come_from_per_image_results(demo):
     """The report's interval is what compare_runs computes from the runs'
-    result files; a run against itself gives 0; dropping the detections of
-    half the images of a run is detected."""
+    result files; a run against itself gives 0; detections missing on half
+    the images are detected."""
     out, data = demo['out'], demo['data']
     ann = str(data / 'annotations' / 'instances_val.json')
     report = (out / 'report.md').read_text()
@@ -87,17 +87,18 @@ def test_intervals_come_from_per_image_results(demo):
     assert f'{float(diff):+.3f} [{float(low):+.3f}, {float(high):+.3f}]' \
         in row
     assert compare(b, b) == ('+0.0000', '+0.0000', '+0.0000')
-    # plant a difference: the same results with every image whose id is
-    # even stripped of its detections
-    results = json.loads(open(b).read())
-    if not results:
-        pytest.skip('the quick run predicted nothing to strip')
-    planted = out / 'planted.bbox.json'
-    planted.write_text(json.dumps(
-        [r for r in results if r['image_id'] % 2]))
-    diff, low, high = compare(b, str(planted))
-    assert float(high) <= 0 and float(diff) <= 0
-    assert float(low) < 0
+    # plant a difference: detections equal to the ground truth on every
+    # image, against the same with the odd images' detections removed
+    gt = json.loads(open(ann).read())
+    perfect = [dict(image_id=g['image_id'], category_id=g['category_id'],
+                    bbox=g['bbox'], score=1.0) for g in gt['annotations']]
+    full, half = out / 'all.bbox.json', out / 'half.bbox.json'
+    full.write_text(json.dumps(perfect))
+    half.write_text(json.dumps([r for r in perfect if r['image_id'] % 2]))
+    diff, low, high = compare(str(full), str(half))
+    assert float(low) <= float(diff) <= float(high) < 0
+    assert compare(str(full), str(full)) == ('+0.0000', '+0.0000',
+                                             '+0.0000')
 
 
 def test_rerun_reuses_finished_parts_and_continues_stopped_runs(demo):
