@@ -158,13 +158,15 @@ def test_weights_of_nothing_are_refused(synthetic_data, tmp_path):
 
 
 @pytest.fixture
-def small_tmpfs(tmp_path):
-    """A 180 MB tmpfs: room for one demo checkpoint (about 120 MB), not
-    for the temporary file of a second."""
+def small_tmpfs(tmp_path, trained_run):
+    """A tmpfs of 1.5 demo checkpoints: room for one, not for the
+    temporary file of a second."""
     mount = tmp_path / 'tmpfs'
     mount.mkdir()
-    proc = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=180m',
-                           'tmpfs', str(mount)], capture_output=True)
+    size = os.path.getsize(os.path.join(trained_run, 'iter_2.pth'))
+    proc = subprocess.run(['mount', '-t', 'tmpfs', '-o',
+                           f'size={int(size * 1.5) // 2**20 + 1}m', 'tmpfs',
+                           str(mount)], capture_output=True)
     if proc.returncode != 0:
         pytest.skip('cannot mount a tmpfs here (needs root): '
                     + proc.stderr.decode().strip())

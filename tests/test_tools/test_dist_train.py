@@ -27,7 +27,8 @@ def test_dist_train_two_cpu_processes(synthetic_data, tmp_path):
              synthetic_data) + [
                  'train_cfg.max_iters=4', 'train_cfg.val_interval=4',
                  'default_hooks.checkpoint.interval=4',
-                 'default_hooks.logger.interval=1'],
+                 'default_hooks.logger.interval=1',
+                 'val_dataloader.batch_size=4'],
         env=dict(PORT=str(free_port())))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]

@@ -121,12 +121,13 @@ def test_two_processes_sum_over_ranks(synthetic_data, tmp_path):
         env=dict(PORT=str(port)))
     assert proc.returncode == 0, proc.stderr[-3000:]
     batch_size = 4
+    h, w = demo_cfg(synthetic_data, work_dir).image_size  # resized to it
     records = read_run(str(work_dir)).train
-    # 3 iterations x 4 images x 2 ranks, 128x128 images
+    # 3 iterations x 4 images x 2 ranks
     assert records[-1]['budget/images'] == 3 * batch_size * 2
-    assert records[-1]['budget/pixels'] == 3 * batch_size * 2 * 128 * 128
+    assert records[-1]['budget/pixels'] == 3 * batch_size * 2 * h * w
     ckpt = torch.load(work_dir / 'iter_3.pth', weights_only=True)
     budget = ckpt['meta']['compute_budget']
     assert budget['images'] == 24
-    assert budget['pixels'] == 24 * 128 * 128
+    assert budget['pixels'] == 24 * h * w
     assert json.loads(json.dumps(budget)) == budget  # plain numbers
