@@ -161,17 +161,11 @@ def load_gt(ann_file: str):
     """A pycocotools COCO of ``ann_file``, or a one-line error."""
     import contextlib
     import io
-    import os.path as osp
 
     from pycocotools.coco import COCO
 
-    from ..utils.errors import UserInputError, read_json
-    if not osp.isfile(ann_file):
-        raise UserInputError(f'annotation file {ann_file} does not exist')
-    data = read_json(ann_file, 'annotation file')
-    if not isinstance(data, dict) or not isinstance(data.get('images'),
-                                                    list):
-        raise UserInputError(f'{ann_file} is not a COCO annotation file')
+    from ..datasets.subset import read_coco
+    data = read_coco(ann_file)
     with contextlib.redirect_stdout(io.StringIO()):
         gt = COCO()
         gt.dataset = data

@@ -68,8 +68,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
                              f'{type(err).__name__}: {err}') from None
     if cfg_options:
         for key, value in cfg_options.items():
-            _check_key_path(cfg, key)
-            _check_value(cfg, key, value)
+            _check_value(key, _check_key_path(cfg, key), value)
         try:
             cfg.merge_from_dict(cfg_options)
         except (KeyError, TypeError) as err:
@@ -81,12 +80,9 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     return cfg
 
 
-def _check_value(cfg: Config, key: str, value) -> None:
-    """A number in the config stays a number; counts stay positive."""
-    try:
-        old = value_at(cfg, key)
-    except (KeyError, IndexError, TypeError, ValueError):
-        old = None
+def _check_value(key: str, old, value) -> None:
+    """A number in the config (``old``) stays a number; counts stay
+    positive."""
     number = (int, float)
     if isinstance(old, number) and not isinstance(old, bool) and \
             not (isinstance(value, number) and not isinstance(value, bool)):
@@ -101,16 +97,9 @@ def _check_value(cfg: Config, key: str, value) -> None:
             f'at least {_COUNTS[last]}')
 
 
-def value_at(cfg: Config, key: str):
-    """The value at the dotted ``key`` (list items by index)."""
-    node = cfg._cfg_dict
-    for part in key.split('.'):
-        node = node[int(part)] if isinstance(node, (list, tuple)) else \
-            node[part]
-    return node
-
-
-def _check_key_path(cfg: Config, key: str) -> None:
+def _check_key_path(cfg: Config, key: str):
+    """Refuse a typo or a bad list index in ``key``; return the config's
+    value there, or None for a new key."""
     node = cfg._cfg_dict
     parts = key.split('.')
     for depth, part in enumerate(parts):
@@ -123,7 +112,7 @@ def _check_key_path(cfg: Config, key: str) -> None:
             node = node[int(part)]
             continue
         if not isinstance(node, dict):
-            return
+            return None
         if part not in node:
             near = difflib.get_close_matches(part, list(node.keys()), n=1,
                                              cutoff=0.8)
@@ -132,8 +121,9 @@ def _check_key_path(cfg: Config, key: str) -> None:
                     f'--cfg-options {key}: the config has no '
                     f'{".".join(parts[:depth + 1])}; did you mean '
                     f'{".".join(parts[:depth] + near)}?')
-            return  # a new key: allowed
+            return None  # a new key: allowed
         node = node[part]
+    return node
 
 
 def set_work_dir(cfg: Config, work_dir: Optional[str],

@@ -36,8 +36,18 @@ def _diff(c: dict) -> str:
     return (f'{c["diff"]:+.3f} [{c["low"]:+.3f}, {c["high"]:+.3f}]')
 
 
-def _final(run: RunLog, iou: str) -> float:
-    return run.final(METRICS[iou])
+def _final_cells(pre: RunLog, scr: RunLog, cmp: dict) -> str:
+    """Table cells: per IoU type the logged final APs and the interval."""
+    return ' | '.join(
+        f'{pre.final(METRICS[iou]):.3f} | {scr.final(METRICS[iou]):.3f} | '
+        f'{_diff(cmp[iou])}' for iou in METRICS)
+
+
+def _yerr(cs: List[dict], side: str) -> list:
+    """Error bars (below, above) of run ``side`` ('a' or 'b') from its
+    bootstrap interval."""
+    return [[c[side] - c[f'{side}_low'] for c in cs],
+            [c[f'{side}_high'] - c[side] for c in cs]]
 
 
 def write_figure1(runs: Dict[str, RunLog], budget: dict, out_file: str):
@@ -78,10 +88,8 @@ def write_table1_figure(rows: List[dict], out_file: str):
         side = 'a' if init == 'pretrained' else 'b'
         for iou, style in (('bbox', '-o'), ('segm', '--s')):
             cs = [r['cmp'][iou] for r in rows]
-            y = [c[side] for c in cs]
-            err = [[v - c[f'{side}_low'] for v, c in zip(y, cs)],
-                   [c[f'{side}_high'] - v for v, c in zip(y, cs)]]
-            ax.errorbar(x, y, yerr=err, fmt=style, color=color, capsize=3,
+            ax.errorbar(x, [c[side] for c in cs], yerr=_yerr(cs, side),
+                        fmt=style, color=color, capsize=3,
                         label=f'{LABELS[init]}, '
                         f'{"box" if iou == "bbox" else "mask"} AP')
     ax.set_xscale('log', base=2)
@@ -104,11 +112,9 @@ def write_less_data_figure(groups: List[dict], out_file: str):
                                        ('scratch', 'tab:blue'))):
         side = 'a' if init == 'pretrained' else 'b'
         cs = [g['cmp']['bbox'] for g in groups]
-        y = [c[side] for c in cs]
-        err = [[v - c[f'{side}_low'] for v, c in zip(y, cs)],
-               [c[f'{side}_high'] - v for v, c in zip(y, cs)]]
-        ax.bar([i + (k - 0.5) * width for i in range(len(groups))], y,
-               width, yerr=err, capsize=4, color=color, label=LABELS[init])
+        ax.bar([i + (k - 0.5) * width for i in range(len(groups))],
+               [c[side] for c in cs], width, yerr=_yerr(cs, side),
+               capsize=4, color=color, label=LABELS[init])
     for i, g in enumerate(groups):
         c = g['cmp']['bbox']
         ax.text(i, max(c['a_high'], c['b_high']) * 1.03,
@@ -182,7 +188,7 @@ def write_all(out: str, pairs: Sequence[Tuple[Run, Run]],
     logs = {run.name: read_run(osp.join(out, run.name))
             for pair in pairs for run in pair}
     base = size['base_iters']
-    rows, groups = [], []
+    rows = []
     for (pre, scr), cmp in zip(pairs, comparisons):
         entry = dict(pretrained=pre, scratch=scr, cmp=cmp,
                      schedule=scr.schedule, iters=scr.schedule * base)
@@ -242,11 +248,8 @@ def write_all(out: str, pairs: Sequence[Tuple[Run, Run]],
     ]
     for r in rows:
         p, s = logs[r['pretrained'].name], logs[r['scratch'].name]
-        lines.append(
-            f'| {r["schedule"]}x | {r["iters"]} | {_final(p, "bbox"):.3f} | '
-            f'{_final(s, "bbox"):.3f} | {_diff(r["cmp"]["bbox"])} | '
-            f'{_final(p, "segm"):.3f} | {_final(s, "segm"):.3f} | '
-            f'{_diff(r["cmp"]["segm"])} |')
+        lines.append(f'| {r["schedule"]}x | {r["iters"]} | '
+                     f'{_final_cells(p, s, r["cmp"])} |')
     lines += ['', '![Table 1](table1.png)', '',
               f'## Less data ({schedule}x schedule, final AP)', '',
               '| training images | pretrained box AP | scratch box AP | '
@@ -255,11 +258,7 @@ def write_all(out: str, pairs: Sequence[Tuple[Run, Run]],
               '|---|---|---|---|---|---|---|']
     for g in groups:
         p, s = logs[g['pretrained'].name], logs[g['scratch'].name]
-        lines.append(
-            f'| {g["label"]} | {_final(p, "bbox"):.3f} | '
-            f'{_final(s, "bbox"):.3f} | {_diff(g["cmp"]["bbox"])} | '
-            f'{_final(p, "segm"):.3f} | {_final(s, "segm"):.3f} | '
-            f'{_diff(g["cmp"]["segm"])} |')
+        lines.append(f'| {g["label"]} | {_final_cells(p, s, g["cmp"])} |')
     lines += ['', '![Less data](less_data.png)', '',
               f'## Figure 1 ({longest["schedule"]}x runs)', '',
               '![Figure 1](figure1.png)', '',
