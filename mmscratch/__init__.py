@@ -55,8 +55,9 @@ from .datasets import (PositionedAspectRatioBatchSampler,  # noqa: E402
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
                      DurableCheckpointHook, InvalidLossHook,
                      PlainCheckpointHook, PositionedIterBasedTrainLoop,
-                     RelativeMultiStepLR, RNGStateHook,
-                     ScratchAuditError, ScratchAuditHook)
+                     PreemptionHook, RelativeMultiStepLR, ResumeConfigHook,
+                     RNGStateHook, ScratchAuditError, ScratchAuditHook,
+                     UnreadableImagesHook)
 from .engine.optim import MixedPrecisionOptimWrapper  # noqa: E402
 from .evaluation import FastCocoMetric  # noqa: E402
 from .models import (Float32NMSRPNHead, Float32RoIExtractor,  # noqa: E402
@@ -69,6 +70,7 @@ __all__ = [
     'LastStageMaskCascadeRoIHead', 'MixedPrecisionOptimWrapper',
     'PlainCheckpointHook', 'PositionedAspectRatioBatchSampler',
     'PositionedInfiniteSampler', 'PositionedIterBasedTrainLoop',
-    'RelativeMultiStepLR', 'RNGStateHook',
-    'ScratchAuditError', 'ScratchAuditHook', 'SkipEmptyMaskCocoDataset'
+    'PreemptionHook', 'RelativeMultiStepLR', 'ResumeConfigHook',
+    'RNGStateHook', 'ScratchAuditError', 'ScratchAuditHook',
+    'SkipEmptyMaskCocoDataset', 'UnreadableImagesHook'
 ]

@@ -196,3 +196,132 @@ test_evaluator = val_evaluator
 train_cfg = dict(max_iters={max_iters}, val_begin=100)
 default_hooks = dict(checkpoint=dict(interval=2))
 ''')
+
+
+# Real runs stopped and resumed (tests of resume, preemption, crashes) ----
+def stop_resume_options(data_root, workers=0, max_iters=8, seeded=True):
+    """--cfg-options of an 8-iteration demo run that checkpoints *and*
+    validates every 4 iterations, as the paper's configs do (every 30k).
+    Resumed runs are not given the seed: they must continue the run's
+    streams whatever seed their process drew."""
+    return data_options(data_root) + (
+        ['randomness.seed=0'] if seeded else []) + [
+        f'train_dataloader.num_workers={workers}',
+        f'train_dataloader.persistent_workers={workers > 0}',
+        f'train_cfg.max_iters={max_iters}', 'train_cfg.val_interval=4',
+        'default_hooks.checkpoint.interval=4',
+        'default_hooks.checkpoint.max_keep_ckpts=-1',
+        'default_hooks.logger.interval=1',
+        'val_dataloader.batch_size=4',  # 3 validation iterations
+        'model.test_cfg.rcnn.score_thr=0.0',  # non-empty metrics
+    ]
+
+
+def helper_config(config, directory, helper, extra=''):
+    """``config`` with a module of tests/helpers imported too, and the
+    ``extra`` config lines."""
+    path = osp.join(str(directory), f'{helper}_cfg.py')
+    with open(path, 'w') as f:
+        f.write(f"_base_ = '{config}'\ncustom_imports = dict(imports=["
+                f"'mmscratch', '{helper}'], allow_failed_imports=False)\n"
+                + extra)
+    return path
+
+
+def helper_env(**extra):
+    """Environment in which the tools can import tests/helpers."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [ROOT, osp.join(ROOT, 'tests', 'helpers'),
+         os.environ.get('PYTHONPATH', '')]))
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def start_tool(args, env=None):
+    """A tool of the repo in the background, in a session of its own (so a
+    signal can reach its loader workers too); stdout and stderr merged."""
+    cmd = args if args[0].endswith('.sh') else [sys.executable] + list(args)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env or helper_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+
+
+def read_until(proc, text, timeout=600):
+    """Output of ``proc`` up to the first line containing ``text``."""
+    import select
+    import time
+    seen, end = [], time.time() + timeout
+    while time.time() < end:
+        ready, _, _ = select.select([proc.stdout], [], [], 1)
+        if not ready:
+            continue
+        line = proc.stdout.readline()
+        if not line:
+            raise AssertionError(f'exited before {text!r}:\n' +
+                                 ''.join(seen)[-3000:])
+        seen.append(line)
+        if text in line:
+            return ''.join(seen)
+    raise TimeoutError(text)
+
+
+def wait_for_file(path, proc, timeout=600):
+    import time
+    end = time.time() + timeout
+    while time.time() < end:
+        if osp.exists(path):
+            return
+        if proc.poll() is not None:
+            raise AssertionError(f'exited ({proc.returncode}) before '
+                                 f'{path} appeared')
+        time.sleep(0.01)
+    raise TimeoutError(path)
+
+
+def finish(proc, timeout=600):
+    """(exit status, remaining output) of a background tool."""
+    out, _ = proc.communicate(timeout=timeout)
+    return proc.returncode, out
+
+
+def assert_same_weights(path, expected_path):
+    import torch
+    got = torch.load(path, weights_only=False)['state_dict']
+    want = torch.load(expected_path, weights_only=False)['state_dict']
+    assert got.keys() == want.keys()
+    differ = [k for k in want if not torch.equal(got[k], want[k])]
+    assert not differ, f'{len(differ)} of {len(want)} tensors differ'
+
+
+def val_steps(work_dir):
+    """Steps of every validation record in every launch of a work dir (a
+    step validated twice appears twice)."""
+    import glob
+    import json
+    steps = []
+    for path in sorted(glob.glob(osp.join(str(work_dir), '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                rec = json.loads(line)
+                if any(k.startswith('coco/') for k in rec):
+                    steps.append(rec['step'])
+    return steps
+
+
+@pytest.fixture(scope='session')
+def reference_runs(synthetic_data, tmp_path_factory):
+    """reference_runs(workers): the work dir of an uninterrupted run with
+    stop_resume_options (trained once per worker count)."""
+    done = {}
+
+    def get(workers=0):
+        if workers not in done:
+            work = tmp_path_factory.mktemp(f'reference_{workers}w')
+            proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
+                             str(work), '--cfg-options'] +
+                            stop_resume_options(synthetic_data, workers))
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            done[workers] = work
+        return done[workers]
+    return get

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Train a detector with an MMDetection config (mmscratch plugin loaded)."""
 import argparse
+import os
 import os.path as osp
 import sys
 import warnings
@@ -51,6 +52,19 @@ def parse_args():
     return args
 
 
+# set by torchrun (--max-restarts) and by SLURM (a requeued job) when the
+# same command runs again: it continues the run instead of restarting it
+RESTART_ENV = ('TORCHELASTIC_RESTART_COUNT', 'SLURM_RESTART_COUNT')
+
+
+def restarted() -> str:
+    """The variable saying this is a restart of the same job, or ''."""
+    for name in RESTART_ENV:
+        if os.environ.get(name, '0').strip() not in ('', '0'):
+            return name
+    return ''
+
+
 def build_config(args):
     cfg = load_config(args.config, args.cfg_options)
     set_work_dir(cfg, args.work_dir, args.config)
@@ -63,6 +77,10 @@ def build_config(args):
                 '--auto-scale-lr needs auto_scale_lr.base_batch_size in the '
                 'config; add auto_scale_lr = dict(base_batch_size=16)')
         cfg.auto_scale_lr.enable = True
+    if args.resume is None and restarted():
+        print(f'{restarted()}={os.environ[restarted()]}: a restart of this '
+              'job, so it resumes', file=sys.stderr)
+        args.resume = 'auto'
     if args.resume == 'auto':
         latest = latest_complete_checkpoint(cfg.work_dir)
         cfg.resume = latest is not None
@@ -88,7 +106,13 @@ def main():
     if args.check_only:
         print(f'checks passed: {args.config}', file=sys.stderr)
         return
-    runner = Runner.from_cfg(cfg)
+    try:
+        runner = Runner.from_cfg(cfg)
+    except OSError as err:
+        raise UserInputError(
+            f'cannot write to the work dir {cfg.work_dir} '
+            f'({err.strerror or err}); free space or choose another '
+            '--work-dir; nothing was started') from None
     runner.train()
     close_launcher()
 

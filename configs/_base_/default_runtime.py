@@ -19,6 +19,11 @@ default_hooks = dict(
     plain_checkpoint=dict(type='PlainCheckpointHook'),
     # exact RNG streams across --resume
     rng_state=dict(type='RNGStateHook'),
+    # on --resume the config's LR, momentum, weight decay and schedule win
+    resume_config=dict(type='ResumeConfigHook'),
+    # SIGTERM/SIGINT/SIGUSR1: save at the current iteration, exit 128+sig;
+    # every_minutes=30 also saves every 30 minutes (one such file kept)
+    preemption=dict(type='PreemptionHook'),
     # stop at the first NaN/inf loss, before it is checkpointed
     invalid_loss=dict(type='InvalidLossHook'),
     # skip training images that cannot be decoded, name them, stop past 1%

@@ -11,6 +11,7 @@ loaded by ``torch.load(weights_only=False)`` instead: it may run code.
 The only global change is the registration of these schemes in mmengine's
 ``CheckpointLoader``; ``torch.load`` itself is left as it is.
 """
+import hashlib
 import os
 import os.path as osp
 import pickle
@@ -50,8 +51,26 @@ def is_trusted(filename: str) -> bool:
                for p in trusted_paths())
 
 
+# config texts some writers keep in ``meta``; mmengine's resume executes
+# ``meta['config']`` (Config.fromstring), so it is dropped at load
+EXECUTED_META_KEYS = ('config',)
+
+
+def without_executable_text(checkpoint):
+    """``checkpoint`` without the meta entries that mmengine would execute
+    as Python on resume. ``meta['cfg']`` stays, as text nobody runs."""
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    if isinstance(meta, dict):
+        for key in EXECUTED_META_KEYS:
+            meta.pop(key, None)
+    return checkpoint
+
+
 def load_local_checkpoint(filename: str, map_location=None):
     """Load a local checkpoint as plain data, or fully if trusted.
+
+    Config text that mmengine would execute on resume is dropped
+    (:func:`without_executable_text`), trusted or not.
 
     Raises:
         UserInputError: the file is missing, not a checkpoint, truncated,
@@ -66,8 +85,8 @@ def load_local_checkpoint(filename: str, map_location=None):
             f'checkpoint {filename} does not exist; check the path given to '
             '--resume, load_from, init_cfg or the test checkpoint argument')
     if is_trusted(filename):
-        return torch.load(filename, map_location=map_location,
-                          weights_only=False)
+        return without_executable_text(torch.load(
+            filename, map_location=map_location, weights_only=False))
     trust = f'if you trust this file, set {TRUST_ENV}={filename} and run again'
     if not zipfile.is_zipfile(filename):
         with open(filename, 'rb') as f:
@@ -80,7 +99,8 @@ def load_local_checkpoint(filename: str, map_location=None):
             f'checkpoint {filename} is truncated or not a PyTorch checkpoint;'
             ' use another checkpoint (or an earlier one of the run)')
     try:
-        return read_plain_checkpoint(filename, map_location)
+        return without_executable_text(
+            read_plain_checkpoint(filename, map_location))
     except MalformedCheckpoint as err:
         raise UserInputError(
             f'checkpoint {filename} is damaged or crafted ({err}); do not '
@@ -104,10 +124,15 @@ def load_local_checkpoint(filename: str, map_location=None):
 
 
 def load_http_checkpoint(url: str, map_location=None):
-    """Download ``url`` into torch's hub cache (once) and load it."""
+    """Download ``url`` into torch's hub cache (once) and load it.
+
+    The cached file is named by a hash of the whole URL and its basename,
+    so two URLs ending in the same file name never share a download.
+    """
     folder = osp.join(torch.hub.get_dir(), 'checkpoints')
     os.makedirs(folder, exist_ok=True)
-    path = osp.join(folder, osp.basename(url.split('?')[0]))
+    key = hashlib.sha256(url.encode()).hexdigest()[:16]
+    path = osp.join(folder, f'{key}-{osp.basename(url.split("?")[0])}')
     if not osp.isfile(path):
         try:
             torch.hub.download_url_to_file(url, path, progress=False)

@@ -141,6 +141,35 @@ def set_work_dir(cfg: Config, work_dir: Optional[str],
         cfg.work_dir = osp.join(
             './work_dirs', osp.splitext(osp.basename(config_path))[0])
     check_writable(cfg.work_dir, 'work dir', folder=True)
+    check_room(cfg.work_dir)
+
+
+# what a run writes before its first checkpoint: the dumped config, the
+# first log lines, scalars (a few hundred KB at most)
+START_ROOM = 1 << 20
+
+
+def check_room(folder: str, size: int = START_ROOM) -> None:
+    """Refuse a work dir without room for a run's first files: ``size``
+    bytes are written there (fsynced) and removed, in the folder or the
+    nearest existing parent."""
+    probe = osp.abspath(folder)
+    while not osp.isdir(probe):
+        probe = osp.dirname(probe)
+    path = osp.join(probe, f'.mmscratch-room-{os.getpid()}')
+    try:
+        with open(path, 'wb') as f:
+            f.write(b'\0' * size)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as err:
+        raise UserInputError(
+            f'cannot write to the work dir {folder} '
+            f'({err.strerror or err}); free space or choose another '
+            '--work-dir; nothing was started') from None
+    finally:
+        if osp.exists(path):
+            os.remove(path)
 
 
 def check_writable(path: str, what: str, folder: bool = False) -> None:

@@ -25,6 +25,8 @@ def prepare_launcher(cfg: Config, launcher: str,
     ``check_only`` stops after the checks, creating no process group.
     """
     cfg.launcher = launcher
+    if launcher == 'pytorch' and not check_only:
+        init_restarted_group()
     if launcher == 'none' and has_type(cfg.get('model'), 'SyncBN'):
         # one process: SyncBN and BN compute the same statistics
         replace_types(cfg.model, {'SyncBN': 'BN'})
@@ -49,6 +51,34 @@ def prepare_launcher(cfg: Config, launcher: str,
         torch_dist.init_process_group(backend='gloo')
     cfg.model_wrapper_cfg = dict(
         type='MMDistributedDataParallel', device_ids=None)
+
+
+def init_restarted_group() -> None:
+    """Create the process group of a group torchrun restarted
+    (``--max-restarts``) under a store prefix of its own.
+
+    torchrun's static rendezvous keeps one store across restarts, with the
+    keys the dead attempt wrote; a restarted rank could read a dead peer's
+    address from it (gloo: "connection refused"). Nothing is done on the
+    first attempt or when a process group exists.
+    """
+    restart = int(os.environ.get('TORCHELASTIC_RESTART_COUNT', '0') or 0)
+    if restart == 0 or torch_dist.is_initialized() or \
+            os.environ.get('TORCHELASTIC_USE_AGENT_STORE') != 'True':
+        return
+    rank = int(os.environ['RANK'])
+    world_size = int(os.environ['WORLD_SIZE'])
+    store = torch_dist.PrefixStore(
+        f'mmscratch_attempt_{restart}', torch_dist.TCPStore(
+            os.environ['MASTER_ADDR'], int(os.environ['MASTER_PORT']),
+            world_size, is_master=False))
+    if torch.cuda.is_available():
+        torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+        backend = 'nccl'
+    else:
+        backend = 'gloo'
+    torch_dist.init_process_group(backend, store=store, rank=rank,
+                                  world_size=world_size)
 
 
 def close_launcher() -> None:

@@ -2,12 +2,11 @@
 import glob
 import os
 import os.path as osp
-import re
 import sys
 import zipfile
 from typing import Optional
 
-_NUMBER = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')
+from ..utils.errors import UserInputError
 
 
 def is_complete_checkpoint(path: str) -> bool:
@@ -15,35 +14,64 @@ def is_complete_checkpoint(path: str) -> bool:
     return osp.isfile(path) and zipfile.is_zipfile(path)
 
 
-def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
-    """The newest complete checkpoint of ``work_dir``, or None.
+def _inside(path: str, folder: str) -> bool:
+    return osp.realpath(path).startswith(osp.realpath(folder) + os.sep)
 
-    mmengine resumes from the file named in ``last_checkpoint``; this also
-    considers every ``iter_*.pth``/``epoch_*.pth`` and skips files a crash
-    left truncated, so a partially written checkpoint is never picked, and
-    ignores (with a warning) a ``last_checkpoint`` naming a file outside
-    ``work_dir``.
+
+def _named_by_last_checkpoint(work_dir: str) -> Optional[str]:
+    """The file ``last_checkpoint`` names, resolved in ``work_dir``.
+
+    A relative entry is relative to the work dir. An absolute entry outside
+    it (a work dir copied from elsewhere) is taken as the file of the same
+    name in this work dir when there is one.
+
+    Raises:
+        UserInputError: the entry names a file of another folder that this
+            work dir does not hold.
     """
-    candidates = set(glob.glob(osp.join(work_dir, 'iter_*.pth')) +
-                     glob.glob(osp.join(work_dir, 'epoch_*.pth')))
     last_file = osp.join(work_dir, 'last_checkpoint')
-    last = None
-    if osp.isfile(last_file):
-        last = open(last_file).read().strip() or None
-        inside = osp.realpath(work_dir) + os.sep
-        if last and not osp.realpath(osp.join(work_dir, last)).startswith(
-                inside):
-            print(f'warning: {last_file} names {last}, which is outside the '
-                  'work dir; it is ignored (pass --resume PATH to continue '
-                  'from it)', file=sys.stderr)
-            last = None
-        if last:
-            candidates.add(last)
-    complete = [c for c in candidates if is_complete_checkpoint(c)]
-    if not complete:
+    if not osp.isfile(last_file):
         return None
+    with open(last_file, errors='replace') as f:
+        entry = f.read().strip()
+    if not entry:
+        return None
+    path = entry if osp.isabs(entry) else osp.join(work_dir, entry)
+    if _inside(path, work_dir):
+        return path
+    local = osp.join(work_dir, osp.basename(entry))
+    if osp.isfile(local):
+        return local
+    raise UserInputError(
+        f'{last_file} names {entry}, a file of another folder; resume it '
+        'explicitly with --resume PATH, or delete last_checkpoint to resume '
+        f'the newest checkpoint in {work_dir}')
 
-    def number(path):
-        match = _NUMBER.search(osp.basename(path))
-        return (int(match.group(1)) if match else -1, path == last)
-    return max(complete, key=number)
+
+def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``--resume`` continues in ``work_dir``, or None.
+
+    The file ``last_checkpoint`` names (mmengine and the durable checkpoint
+    hook update it after every complete save). Without it, or when that
+    file is missing or was left truncated, the most recently written
+    complete ``iter_*.pth``/``epoch_*.pth``, with a warning: files of an
+    older run left in a reused work dir never win over the newer run's by
+    their number.
+
+    Raises:
+        UserInputError: ``last_checkpoint`` names a file of another run.
+    """
+    named = _named_by_last_checkpoint(work_dir)
+    if named is not None and is_complete_checkpoint(named):
+        return named
+    found = [p for p in glob.glob(osp.join(work_dir, 'iter_*.pth')) +
+             glob.glob(osp.join(work_dir, 'epoch_*.pth'))
+             if is_complete_checkpoint(p)]
+    if not found:
+        return None
+    newest = max(found, key=lambda p: (os.stat(p).st_mtime_ns, p))
+    if named is not None:
+        print(f'warning: last_checkpoint names {named}, which is missing or '
+              f'incomplete; resuming the newest complete checkpoint, '
+              f'{newest}', file=sys.stderr)
+    return newest

@@ -1,13 +1,17 @@
 from .hooks import (CheckpointWriteError, ComputeBudgetHook, ConvergenceHook,
                     DurableCheckpointHook, InvalidLossHook,
-                    PlainCheckpointHook, RNGStateHook, ScratchAuditError,
-                    ScratchAuditHook, TrainingDivergedError)
+                    PlainCheckpointHook, PreemptionHook, ResumeConfigHook,
+                    RNGStateHook, ScratchAuditError, ScratchAuditHook,
+                    TrainingDivergedError, TrainingStopped,
+                    UnreadableImagesHook)
 from .runner import PositionedIterBasedTrainLoop
 from .schedulers import RelativeMultiStepLR
 
 __all__ = [
     'CheckpointWriteError', 'ComputeBudgetHook', 'ConvergenceHook',
     'DurableCheckpointHook', 'InvalidLossHook', 'PlainCheckpointHook',
-    'PositionedIterBasedTrainLoop', 'RelativeMultiStepLR', 'RNGStateHook',
-    'ScratchAuditError', 'ScratchAuditHook', 'TrainingDivergedError'
+    'PositionedIterBasedTrainLoop', 'PreemptionHook', 'RelativeMultiStepLR',
+    'ResumeConfigHook', 'RNGStateHook', 'ScratchAuditError',
+    'ScratchAuditHook', 'TrainingDivergedError', 'TrainingStopped',
+    'UnreadableImagesHook'
 ]

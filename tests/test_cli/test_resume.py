@@ -1,9 +1,13 @@
 """Which checkpoint --resume without a path continues."""
 import io
+import os
 import zipfile
+
+import pytest
 
 from mmscratch.cli.resume import (is_complete_checkpoint,
                                   latest_complete_checkpoint)
+from mmscratch.utils.errors import UserInputError
 
 
 def zip_file(path):
@@ -37,16 +41,36 @@ def test_last_checkpoint_named_file_counts(tmp_path):
         str(tmp_path / 'best_bbox.pth')
 
 
-def test_last_checkpoint_outside_the_work_dir_is_ignored(tmp_path, capsys):
-    """A moved or tampered work dir: last_checkpoint naming a file
-    elsewhere is not followed; the work dir's own checkpoints are."""
+def test_last_checkpoint_of_another_folder_is_refused(tmp_path):
+    """last_checkpoint naming a file elsewhere (another run's) stops in one
+    line; a copied work dir's entry resolves to its own file of that name."""
     work, elsewhere = tmp_path / 'work', tmp_path / 'elsewhere'
     work.mkdir()
     elsewhere.mkdir()
     zip_file(work / 'iter_2.pth')
     zip_file(elsewhere / 'iter_90.pth')
-    (work / 'last_checkpoint').write_text(str(elsewhere / 'iter_90.pth'))
+    for entry in (str(elsewhere / 'iter_90.pth'), '../elsewhere/iter_90.pth'):
+        (work / 'last_checkpoint').write_text(entry)
+        with pytest.raises(UserInputError, match='a file of another folder'):
+            latest_complete_checkpoint(str(work))
+    (work / 'last_checkpoint').write_text(str(elsewhere / 'iter_2.pth'))
     assert latest_complete_checkpoint(str(work)) == str(work / 'iter_2.pth')
-    assert 'outside the work dir; it is ignored' in capsys.readouterr().err
-    (work / 'last_checkpoint').write_text('../elsewhere/iter_90.pth')
-    assert latest_complete_checkpoint(str(work)) == str(work / 'iter_2.pth')
+
+
+def test_last_checkpoint_wins_over_higher_numbers(tmp_path):
+    """An older run's iter_90 left in a reused work dir does not win over
+    the checkpoint last_checkpoint names, given relative or absolute."""
+    zip_file(tmp_path / 'iter_90.pth')
+    zip_file(tmp_path / 'iter_4.pth')
+    for entry in ('iter_4.pth', str(tmp_path / 'iter_4.pth')):
+        (tmp_path / 'last_checkpoint').write_text(entry)
+        assert latest_complete_checkpoint(str(tmp_path)) == \
+            str(tmp_path / 'iter_4.pth')
+
+
+def test_without_last_checkpoint_the_newest_file_wins(tmp_path):
+    zip_file(tmp_path / 'iter_4.pth')
+    zip_file(tmp_path / 'iter_90.pth')
+    os.utime(tmp_path / 'iter_90.pth', (1, 1))
+    assert latest_complete_checkpoint(str(tmp_path)) == \
+        str(tmp_path / 'iter_4.pth')

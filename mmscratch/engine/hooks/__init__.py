@@ -4,6 +4,9 @@ from .durable_checkpoint_hook import (CheckpointWriteError,
                                       DurableCheckpointHook)
 from .invalid_loss_hook import InvalidLossHook, TrainingDivergedError
 from .plain_checkpoint_hook import PlainCheckpointHook
+from .preemption_hook import (PreemptionHook, StopRequested,
+                              TrainingStopped)
+from .resume_config_hook import ResumeConfigHook
 from .rng_state_hook import RNGStateHook
 from .scratch_audit_hook import ScratchAuditError, ScratchAuditHook
 from .unreadable_images_hook import (TooManyUnreadableImagesError,
@@ -12,7 +15,8 @@ from .unreadable_images_hook import (TooManyUnreadableImagesError,
 __all__ = [
     'CheckpointWriteError', 'ComputeBudgetHook', 'ConvergenceHook',
     'DurableCheckpointHook', 'InvalidLossHook', 'PlainCheckpointHook',
-    'RNGStateHook', 'ScratchAuditError', 'ScratchAuditHook',
+    'PreemptionHook', 'ResumeConfigHook', 'RNGStateHook', 'StopRequested',
+    'TrainingStopped', 'ScratchAuditError', 'ScratchAuditHook',
     'TooManyUnreadableImagesError', 'TrainingDivergedError',
     'UnreadableImagesHook'
 ]

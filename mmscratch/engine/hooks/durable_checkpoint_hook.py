@@ -2,35 +2,73 @@ import os.path as osp
 from collections import deque
 from typing import Optional, Sequence
 
-from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
 from mmdet.registry import HOOKS
 from ...fileio import atomic_write
 from ...utils.cfg_tree import has_type
+from .rng_state_hook import RNGStateHook
 from ...utils.errors import UserInputError
+from ...utils.literal_config import literal_assignment
 
 
-def model_identity(cfg) -> tuple:
-    """What makes two runs' models different: detector, backbone, norm,
-    heads and whether weights start from a pretrained checkpoint."""
-    model = cfg.get('model') or {}
+def _num_classes(node) -> list:
+    """Every ``num_classes`` inside a config node, sorted and unique."""
+    found = set()
+
+    def walk(n):
+        if isinstance(n, dict):
+            if isinstance(n.get('num_classes'), int):
+                found.add(n['num_classes'])
+            for v in n.values():
+                walk(v)
+        elif isinstance(n, (list, tuple)):
+            for v in n:
+                walk(v)
+    walk(node)
+    return sorted(found)
+
+
+def model_identity(model: dict) -> list:
+    """What makes two runs' models different, as plain data: detector,
+    backbone, depth, norm, RoI head, masks, classes of the heads, and
+    whether weights start from a pretrained checkpoint."""
+    model = model if isinstance(model, dict) else {}
     backbone = model.get('backbone') or {}
     roi_head = model.get('roi_head') or {}
     norm = (backbone.get('norm_cfg') or {}).get('type')
-    # a SyncBN run resumed in one process runs as BN (tools/train.py)
+    # a SyncBN run resumed in one process runs as BN
     norm = 'BN' if norm == 'SyncBN' else norm
-    return (model.get('type'), backbone.get('type'), backbone.get('depth'),
-            norm,
-            roi_head.get('type'), 'mask_head' in roi_head,
-            'pretrained' if has_type(model, 'Pretrained') else 'random')
+    return [model.get('type'), backbone.get('type'), backbone.get('depth'),
+            norm, roi_head.get('type'), 'mask_head' in roi_head,
+            _num_classes(roi_head),
+            'pretrained' if has_type(model, 'Pretrained') else 'random']
 
 
-def describe(identity: tuple) -> str:
-    detector, backbone, depth, norm, roi, mask, init = identity
+def describe(identity: list) -> str:
+    detector, backbone, depth, norm, roi, mask, classes, init = identity
+    classes = '/'.join(map(str, classes)) or '?'
     return (f'{detector} {backbone}-{depth} {norm}, {roi}'
-            f'{" with masks" if mask else ""}, {init} init')
+            f'{" with masks" if mask else ""}, {classes} classes, '
+            f'{init} init')
+
+
+def saved_identity(meta: dict) -> Optional[list]:
+    """The model identity a checkpoint records: the ``model_identity``
+    entry our hook writes, else read from the saved config text without
+    executing it (checkpoints of older versions); None if neither."""
+    record = meta.get(IDENTITY_KEY)
+    if isinstance(record, list) and len(record) == 8:
+        return record
+    model = literal_assignment(meta.get('cfg'), 'model')
+    return model_identity(model) if isinstance(model, dict) else None
+
+
+IDENTITY_KEY = 'model_identity'
+
+
+TRANSIENT_KEY = 'transient_ckpt'
 
 
 class CheckpointWriteError(UserInputError):
@@ -75,22 +113,31 @@ class DurableCheckpointHook(CheckpointHook):
             kwargs['backend_args'] = dict(backend='atomic_local')
         super().__init__(**kwargs)
         self.keep_iters = set(keep_iters)
+        self.saved_step: Optional[int] = None
         self.resume_other_model = resume_other_model
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint.setdefault('meta', {})[IDENTITY_KEY] = model_identity(
+            runner.cfg.get('model'))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Refuse to resume a run from another model's checkpoint."""
-        if not runner.cfg.get('resume') or self.resume_other_model:
+        if not runner.cfg.get('resume'):
             return
-        text = (checkpoint.get('meta') or {}).get('cfg')
-        if not isinstance(text, str):
+        meta = checkpoint.get('meta')
+        if not isinstance(meta, dict) or not isinstance(meta.get('iter'),
+                                                        int):
+            raise UserInputError(
+                'the checkpoint given to --resume holds weights only (no '
+                'iteration, optimizer or schedule to continue); start a new '
+                'run from these weights with load_from=PATH instead')
+        if self.resume_other_model:
             return
-        try:
-            saved = Config.fromstring(text, file_format='.py')
-        except Exception:  # a config this process cannot parse: no check
-            return
-        theirs, ours = model_identity(saved), model_identity(runner.cfg)
-        if theirs != ours:
-            name = (checkpoint.get('meta') or {}).get('experiment_name', '?')
+        theirs = saved_identity(meta)
+        ours = model_identity(runner.cfg.get('model'))
+        if theirs is not None and [list(x) if isinstance(x, tuple) else x
+                                   for x in theirs] != ours:
+            name = meta.get('experiment_name', '?')
             raise UserInputError(
                 f'--resume: the checkpoint (run {name}) holds '
                 f'{describe(theirs)}, this config '
@@ -99,11 +146,24 @@ class DurableCheckpointHook(CheckpointHook):
                 '--cfg-options default_hooks.checkpoint.'
                 'resume_other_model=True if that is what you mean')
 
+    def save_at(self, runner, step: int, transient: bool = False) -> None:
+        """Save ``iter_{step}.pth`` now, outside the interval.
+
+        A ``transient`` checkpoint (a save on a stop signal or on the
+        wall-clock interval) is not counted by ``max_keep_ckpts``: the next
+        checkpoint of any kind replaces it.
+        """
+        meta = dict(epoch=runner.epoch, iter=step) if not self.by_epoch \
+            else dict(epoch=step, iter=runner.iter)
+        self._save_checkpoint_with_step(runner, step, meta,
+                                        counted=not transient)
+
     def _save_checkpoint_with_step(self, runner, step: int,
-                                   meta: Optional[dict]) -> None:
+                                   meta: Optional[dict],
+                                   counted: bool = True) -> None:
         previous = runner.message_hub.get_info('last_ckpt')
         outdated = []
-        if self.max_keep_ckpts > 0 and (not self.keep_ckpt_ids or
+        if counted and self.max_keep_ckpts > 0 and (not self.keep_ckpt_ids or
                                         self.keep_ckpt_ids[-1] != step):
             self.keep_ckpt_ids.append(step)
             while len(self.keep_ckpt_ids) > self.max_keep_ckpts:
@@ -113,6 +173,12 @@ class DurableCheckpointHook(CheckpointHook):
         filename = self.filename_tmpl.format(step)
         self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
         runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        transient = runner.message_hub.get_info(TRANSIENT_KEY)
+        runner.message_hub.update_info(TRANSIENT_KEY,
+                                       None if counted else step)
+        for hook in runner.hooks:
+            if isinstance(hook, RNGStateHook):
+                hook.collect(runner)  # every rank's streams, for rank 0
         try:
             runner.save_checkpoint(
                 self.out_dir, filename, self.file_client_args,
@@ -131,6 +197,10 @@ class DurableCheckpointHook(CheckpointHook):
                 f'cannot write checkpoint {self.last_ckpt}: '
                 f'{err.strerror or err}; {kept}; free space or fix the '
                 'folder, then continue with --resume') from None
+        self.saved_step = step
+        if transient is not None and transient != step and \
+                transient not in getattr(self, 'keep_ckpt_ids', ()):
+            outdated.append(transient)  # replaced by this checkpoint
         if is_main_process():
             for old in outdated:
                 if old not in self.keep_iters:

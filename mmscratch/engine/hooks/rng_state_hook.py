@@ -2,6 +2,7 @@ import random
 
 import numpy as np
 import torch
+from mmengine.dist import all_gather_object, get_dist_info, is_distributed
 from mmengine.hooks import Hook
 
 from mmdet.registry import HOOKS
@@ -36,21 +37,41 @@ class RNGStateHook(Hook):
     """Keep the random number streams across ``--resume``.
 
     Stores the Python, numpy, torch and (with CUDA) the CUDA RNG states of
-    the main process in every checkpoint and restores them when training
-    resumes from it, so the resumed run samples the same RoIs as an
+    every rank in every checkpoint and restores each rank's own when
+    training resumes from it with the same number of ranks (rank 0's
+    otherwise), so the resumed run samples the same RoIs as an
     uninterrupted run would. (mmengine only re-seeds on resume.)
+    Distributed, the checkpoint hook calls :meth:`collect` on every rank
+    before rank 0 writes the file.
     """
     priority = 'VERY_LOW'
 
     def __init__(self) -> None:
         self._pending = None
+        self._collected = None
+
+    def collect(self, runner) -> None:
+        """Gather every rank's state (a collective: all ranks call it)."""
+        self._collected = all_gather_object(rng_state()) \
+            if is_distributed() else None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        checkpoint.setdefault('meta', {})['rng_state'] = rng_state()
+        meta = checkpoint.setdefault('meta', {})
+        meta['rng_state'] = rng_state()
+        if self._collected is not None:
+            meta['rng_states'] = self._collected
+            self._collected = None
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        if runner.cfg.get('resume'):
-            self._pending = checkpoint.get('meta', {}).get('rng_state')
+        if not runner.cfg.get('resume'):
+            return
+        meta = checkpoint.get('meta', {})
+        rank, world_size = get_dist_info()
+        states = meta.get('rng_states')
+        if isinstance(states, list) and len(states) == world_size:
+            self._pending = states[rank]
+        else:
+            self._pending = meta.get('rng_state')
 
     def before_train(self, runner) -> None:
         """Restore after mmengine's own re-seeding of the resumed run."""

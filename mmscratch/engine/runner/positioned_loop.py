@@ -9,7 +9,10 @@ from mmengine.runner.loops import _InfiniteDataloaderIterator
 from mmengine.runner.utils import calc_dynamic_intervals
 
 from mmdet.registry import LOOPS
+from ...analysis.logs import read_run
 from ...datasets.positioned_sampling import PositionedAspectRatioBatchSampler
+from ..hooks.preemption_hook import PreemptionHook, StopRequested
+from ..hooks.rng_state_hook import rng_state, set_rng_state
 from ...utils.errors import UserInputError
 
 LAYOUT_KEY = 'data_layout'
@@ -107,30 +110,77 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
             self.dataloader)
         torch.set_rng_state(state)
 
+    # PreemptionHook may stop a validation of this loop (StopRequested)
+    stops_validation = True
+
+    def _is_val_iter(self, it: int) -> bool:
+        return self.runner.val_loop is not None and it >= self.val_begin \
+            and it > 0 and (it % self.val_interval == 0
+                            or it == self._max_iters)
+
+    def _validated_in_logs(self, it: int) -> bool:
+        """Whether the work dir's logs hold a validation result at ``it``."""
+        try:
+            run = read_run(self.runner.work_dir)
+        except UserInputError:
+            return False
+        return any(rec.get('step') == it for rec in run.val)
+
+    def _validate(self) -> None:
+        """Validate without changing the training run's random streams.
+
+        A signal agreed on during validation (:class:`StopRequested`)
+        abandons it without a metric, saves at this iteration and exits.
+        """
+        state = rng_state()
+        try:
+            self.runner.val_loop.run()
+        except StopRequested:
+            for metric in self.runner.val_loop.evaluator.metrics:
+                metric.results.clear()
+            set_rng_state(state)
+            self.runner.model.train()
+            hook = next(h for h in self.runner.hooks
+                        if isinstance(h, PreemptionHook))
+            hook.stop(self.runner, self._iter, hook.received)
+        set_rng_state(state)
+
     def run(self):
-        """Train to ``max_iters`` from the current (resumed) iteration."""
+        """Train to ``max_iters`` from the current (resumed) iteration.
+
+        A run resumed from a checkpoint of a validation iteration first
+        runs that validation unless the work dir's logs hold its result
+        (it was cut short, or the run continues in another work dir).
+        """
         if self._iter > self._max_iters:
             raise UserInputError(
                 f'the resumed checkpoint is at iteration {self._iter}, past '
                 f'this config\'s max_iters={self._max_iters}, so there is '
                 'nothing to train; resume with a larger --cfg-options '
                 'train_cfg.max_iters=N, or evaluate it with tools/test.py')
-        if self._iter == self._max_iters > 0:
-            print_log(f'the resumed checkpoint is at max_iters={self._iter}: '
-                      'training is complete, nothing to do',
-                      logger='current')
         self.runner.call_hook('before_train')
         self.runner.call_hook('before_train_epoch')
-        self._position_data()
+        if self._iter > 0 and self._is_val_iter(self._iter):
+            if self._validated_in_logs(self._iter):
+                print_log(f'the validation of iteration {self._iter} is in '
+                          'the logs already', logger='current')
+            else:
+                print_log(f'validating iteration {self._iter} first: its '
+                          'result is not in the logs of this work dir',
+                          logger='current')
+                self._validate()
+        if self._iter == self._max_iters > 0:
+            print_log(f'the resumed checkpoint is at max_iters={self._iter} '
+                      'and validated: training is complete, nothing to do',
+                      logger='current')
+        if self._iter < self._max_iters:
+            self._position_data()
         while self._iter < self._max_iters and not self.stop_training:
             self.runner.model.train()
             self.run_iter(next(self.dataloader_iterator))
             self._decide_current_val_interval()
-            if (self.runner.val_loop is not None
-                    and self._iter >= self.val_begin
-                    and (self._iter % self.val_interval == 0
-                         or self._iter == self._max_iters)):
-                self.runner.val_loop.run()
+            if self._is_val_iter(self._iter):
+                self._validate()
         self.runner.call_hook('after_train_epoch')
         self.runner.call_hook('after_train')
         return self.runner.model

@@ -1,0 +1,196 @@
+"""Save a checkpoint when the run is asked to stop (SIGTERM, SIGINT, ...)."""
+import logging
+import signal
+import threading
+import time
+from typing import Optional, Sequence
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.dist import is_distributed
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+
+from mmdet.registry import HOOKS
+from .durable_checkpoint_hook import DurableCheckpointHook
+
+
+class StopRequested(Exception):
+    """Raised inside validation when every rank agreed to stop; the train
+    loop catches it, saves and exits (:class:`TrainingStopped`)."""
+
+
+class TrainingStopped(SystemExit):
+    """The run stopped on a signal after saving; exit status 128 + signal.
+
+    A ``SystemExit``: MMDetection's own ``train.py`` exits with the status
+    too, without a traceback.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
+
+
+def _signal_number(name) -> int:
+    if isinstance(name, int) and not isinstance(name, bool):
+        return int(signal.Signals(name))
+    if isinstance(name, str) and hasattr(signal.Signals, name.upper()):
+        return int(signal.Signals[name.upper()])
+    raise ValueError(f'signals: {name!r} is not a signal name such as '
+                     "'SIGTERM', 'SIGINT' or 'SIGUSR1'")
+
+
+@HOOKS.register_module()
+class PreemptionHook(Hook):
+    """Stop politely: on a signal, save at the current iteration and exit.
+
+    The signal handler only records the signal. After each training
+    iteration (and each validation iteration) the ranks agree on it (one
+    ``all_reduce`` of two numbers when distributed) so every rank stops at
+    the same iteration: the durable checkpoint hook writes ``iter_N.pth``
+    and ``last_checkpoint``, one line says how to continue, and the process
+    exits with status 128 + the signal number (143 for SIGTERM, 130 for
+    SIGINT, 138 for SIGUSR1). A validation in progress is abandoned without
+    logging a metric; the resumed run repeats it. Forked loader workers
+    inherit the handler, so a signal sent to the whole process group does
+    not kill them.
+
+    ``every_minutes`` also saves a checkpoint when that much wall-clock time
+    has passed since the last one, so a SIGKILL (no grace period) loses a
+    bounded amount of time; each such checkpoint replaces the previous one
+    of its kind.
+
+    Args:
+        signals (Sequence[str | int]): the signals that stop the run.
+            Defaults to ('SIGTERM', 'SIGINT', 'SIGUSR1').
+        check_interval (int): agree on the flag every n iterations.
+            Defaults to 1.
+        every_minutes (float, optional): wall-clock checkpoint interval.
+            Defaults to None (off).
+    """
+    priority = 'LOWEST'  # after the checkpoint hook of the same iteration
+
+    def __init__(self,
+                 signals: Sequence = ('SIGTERM', 'SIGINT', 'SIGUSR1'),
+                 check_interval: int = 1,
+                 every_minutes: Optional[float] = None) -> None:
+        if isinstance(signals, (str, int)):
+            signals = [signals]
+        self.signals = [_signal_number(s) for s in signals]
+        if not isinstance(check_interval, int) or check_interval < 1:
+            raise ValueError(f'check_interval={check_interval!r} must be an '
+                             'int >= 1')
+        if every_minutes is not None and not (
+                isinstance(every_minutes, (int, float))
+                and every_minutes > 0):
+            raise ValueError(f'every_minutes={every_minutes!r} must be a '
+                             'positive number of minutes, or None')
+        self.check_interval = check_interval
+        self.every_minutes = every_minutes
+        self.received: Optional[int] = None
+        self._previous = {}
+        self._last_save = time.monotonic()
+        self._stopping = False
+
+    # signal handling -----------------------------------------------------
+    def _handle(self, signum, frame) -> None:
+        if self.received is None:
+            self.received = signum
+
+    def before_train(self, runner) -> None:
+        self._last_save = time.monotonic()
+        if threading.current_thread() is not threading.main_thread():
+            print_log('PreemptionHook: not in the main thread, so no signal '
+                      'handler is installed', logger='current',
+                      level=logging.WARNING)
+            return
+        for signum in self.signals:
+            self._previous[signum] = signal.signal(signum, self._handle)
+
+    def after_train(self, runner) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous = {}
+
+    # agreement across ranks ----------------------------------------------
+    def _time_due(self) -> bool:
+        return self.every_minutes is not None and \
+            time.monotonic() - self._last_save >= 60 * self.every_minutes
+
+    def agree(self, check_time: bool = True) -> tuple:
+        """(signal number or 0, wall-clock save due), the same on every
+        rank: the largest signal number any rank received, and rank 0's
+        clock."""
+        local = self.received or 0
+        due = check_time and self._time_due()
+        if not is_distributed():
+            return local, due
+        flags = torch.tensor([local, int(due)], dtype=torch.int64)
+        if torch_dist.get_backend() == 'nccl':
+            flags = flags.cuda()
+        if torch_dist.get_rank() != 0:
+            flags[1] = 0
+        torch_dist.all_reduce(flags, op=torch_dist.ReduceOp.MAX)
+        signum, due = (int(v) for v in flags.cpu())
+        return signum, bool(due)
+
+    # stages --------------------------------------------------------------
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        if self._stopping or not (
+                self.every_n_train_iters(runner, self.check_interval)
+                or self.is_last_train_iter(runner)):
+            return
+        signum, due = self.agree()
+        step = runner.iter + 1
+        if signum:
+            self.stop(runner, step, signum)
+        if due:
+            hook = self._checkpoint_hook(runner)
+            if hook.saved_step != step:
+                hook.save_at(runner, step, transient=True)
+            self._last_save = time.monotonic()
+
+    def after_val_iter(self, runner, batch_idx: int, data_batch=None,
+                       outputs=None) -> None:
+        # only validations inside training stop; a stand-alone test/val run
+        # never installed the handler
+        if self._previous and runner.train_loop is not None and \
+                getattr(runner.train_loop, 'stops_validation', False):
+            signum, _ = self.agree(check_time=False)
+            if signum:
+                self.received = signum
+                raise StopRequested
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        self._last_save = time.monotonic()  # any checkpoint restarts it
+
+    def _checkpoint_hook(self, runner) -> DurableCheckpointHook:
+        for hook in runner.hooks:
+            if isinstance(hook, DurableCheckpointHook):
+                return hook
+        raise RuntimeError('PreemptionHook needs the DurableCheckpointHook '
+                           '(default_hooks.checkpoint) to save')
+
+    def stop(self, runner, step: int, signum: int) -> None:
+        """Save at ``step`` (unless saved there already), say how to
+        continue, and exit with 128 + ``signum`` on every rank."""
+        self._stopping = True
+        # a second signal while saving is recorded and ignored: the save
+        # is atomic, the previous checkpoint stays valid either way
+        hook = self._checkpoint_hook(runner)
+        if hook.saved_step != step:
+            hook.save_at(runner, step, transient=True)
+        if is_distributed():
+            # no rank exits before rank 0 has written the file: launchers
+            # (srun --kill-on-bad-exit, torchrun) kill the group on the
+            # first non-zero exit
+            torch_dist.barrier()
+        name = signal.Signals(signum).name
+        runner.logger.info(
+            f'{name} received: saved {hook.last_ckpt} at iteration {step} '
+            f'and stopped (exit status {128 + signum}); resume the run from '
+            f'{runner.work_dir} to continue')
+        self.after_train(runner)
+        raise TrainingStopped(signum)

@@ -1,0 +1,124 @@
+"""On resume, the config's optimisation settings win over the checkpoint's."""
+import math
+import warnings
+from typing import List
+
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+
+from mmdet.registry import HOOKS
+
+# optimizer settings compared group by group (momentum: SGD; betas: Adam)
+SETTINGS = ('initial_lr', 'momentum', 'weight_decay', 'betas', 'eps')
+# scheduler fields that describe the schedule (not its progress)
+SCHEDULE_FIELDS = ('begin', 'end', 'milestones', 'gamma', 'start_factor',
+                   'end_factor', 'base_values', 'by_epoch', 'eta_min',
+                   'T_max', 'factor', 'power')
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return math.isclose(float(a), float(b), rel_tol=1e-12)
+        except (TypeError, ValueError):
+            return False
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def _show(value) -> str:
+    if isinstance(value, float):
+        return f'{value:g}'
+    if isinstance(value, dict):  # a Counter of milestones
+        return str(sorted(value))
+    return str(value)
+
+
+@HOOKS.register_module()
+class ResumeConfigHook(Hook):
+    """Resume with the config's LR, momentum, weight decay and schedule.
+
+    mmengine restores the optimizer's hyper-parameters and the schedulers'
+    state from the checkpoint, so a resume with another LR, or with a longer
+    ``max_iters`` (6x extended to 9x), would silently keep the old ones.
+    This hook compares them when a run resumes; for each difference it logs
+    one line and applies the config: the schedulers are rebuilt from the
+    config and stepped to the resumed iteration, so from there on the LR is
+    what a run configured this way from the start would use (the
+    ``RelativeMultiStepLR`` steps follow a new ``max_iters``). The
+    optimizer's moments (e.g. SGD momentum buffers) are kept.
+    """
+    priority = 'VERY_HIGH'
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        if not runner.cfg.get('resume') or \
+                not isinstance(checkpoint.get('meta'), dict):
+            return
+        optimizer = getattr(runner.optim_wrapper, 'optimizer', None)
+        schedulers = runner.param_schedulers
+        saved_opt = checkpoint.get('optimizer')
+        if optimizer is None or not isinstance(saved_opt, dict) or \
+                not isinstance(schedulers, list):
+            return  # several optimizers, or none saved: mmengine's way
+        step = checkpoint['meta'].get('iter')
+        if not isinstance(step, int) or step < 0:
+            return
+        changes = self._differences(optimizer, saved_opt, schedulers,
+                                    checkpoint.get('param_schedulers'))
+        if not changes:
+            return
+        for line in changes:
+            print_log(f'resume: {line} (from the config)', logger='current')
+        # a fresh schedule stepped to the resumed iteration (torch warns of
+        # scheduler steps without optimizer steps)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)
+            for _ in range(step):
+                for scheduler in schedulers:
+                    if not scheduler.by_epoch:  # as ParamSchedulerHook
+                        scheduler.step()
+        for saved, group in zip(saved_opt['param_groups'],
+                                optimizer.param_groups):
+            saved.update({k: v for k, v in group.items() if k != 'params'})
+        checkpoint['param_schedulers'] = [s.state_dict() for s in schedulers]
+        lrs = sorted({g['lr'] for g in optimizer.param_groups})
+        print_log(f'resume: the schedule of the config continues at '
+                  f'iteration {step} with LR {_show(lrs[-1])}',
+                  logger='current')
+
+    @staticmethod
+    def _differences(optimizer, saved_opt: dict, schedulers: list,
+                     saved_schedulers) -> List[str]:
+        changes = []
+        groups = saved_opt.get('param_groups')
+        if not isinstance(groups, list) or \
+                len(groups) != len(optimizer.param_groups):
+            return changes  # another grouping: the identity check's job
+        for key in SETTINGS:
+            old = [g.get(key) for g in groups if isinstance(g, dict)]
+            new = [g.get(key) for g in optimizer.param_groups]
+            if len(old) == len(new) and not _same(old, new):
+                pairs = [(o, n) for o, n in zip(old, new) if not _same(o, n)]
+                name = 'lr' if key == 'initial_lr' else key
+                changes.append(f'{name} {_show(pairs[0][0])} -> '
+                               f'{_show(pairs[0][1])}')
+        if not isinstance(saved_schedulers, list) or \
+                len(saved_schedulers) != len(schedulers):
+            if saved_schedulers is not None:
+                changes.append(f'{len(saved_schedulers or [])} -> '
+                               f'{len(schedulers)} LR schedulers')
+            return changes
+        for old, sched in zip(saved_schedulers, schedulers):
+            new = sched.state_dict()
+            for key in SCHEDULE_FIELDS:
+                if key == 'base_values':
+                    continue  # the base LR, reported above
+                if key in new and isinstance(old, dict) and \
+                        not _same(old.get(key), new[key]):
+                    changes.append(f'{type(sched).__name__} {key} '
+                                   f'{_show(old.get(key))} -> '
+                                   f'{_show(new[key])}')
+        return changes

@@ -1,0 +1,134 @@
+"""Resume with a changed config: what is applied, what is refused, and the
+files and inputs resume refuses in one line."""
+import json
+import glob
+import os
+import os.path as osp
+import subprocess
+
+import pytest
+import torch
+
+from conftest import DEMO_CONFIG, run_tool, stop_resume_options
+
+pytestmark = pytest.mark.slow
+
+
+def logged_lr(work_dir):
+    """{iteration: lr} of every launch of a work dir (later wins)."""
+    lrs = {}
+    for path in sorted(glob.glob(osp.join(str(work_dir), '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                rec = json.loads(line)
+                if 'lr' in rec:
+                    lrs[rec['step']] = rec['lr']
+    return lrs
+
+
+def resume(data, work, checkpoint, *options, config=DEMO_CONFIG):
+    return run_tool(['tools/train.py', config, '--work-dir', str(work),
+                     '--resume', str(checkpoint), '--cfg-options'] +
+                    stop_resume_options(data, seeded=False) + list(options))
+
+
+def one_line_error(proc, *expected):
+    lines = [ln for ln in proc.stderr.strip().splitlines()
+             if not ln.startswith('warning:')]
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert 'Traceback' not in proc.stderr, proc.stderr[-3000:]
+    assert len(lines) == 1 and lines[0].startswith('error: '), lines
+    for text in expected:
+        assert text in lines[0], lines[0]
+
+
+def test_longer_schedule_moves_the_lr_steps(synthetic_data, reference_runs,
+                                            tmp_path):
+    """8 iterations extended to 16 at iteration 4: from there on the LR of
+    every iteration equals a run configured for 16 from the start (the
+    steps at 2/3 and 8/9 of the run move from 5, 7 to 11, 14)."""
+    ref = reference_runs(0)
+    longer = ['train_cfg.max_iters=16', 'train_cfg.val_interval=100',
+              'default_hooks.checkpoint.interval=100']
+    proc = resume(synthetic_data, tmp_path / 'extended', ref / 'iter_4.pth',
+                  *longer)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout + proc.stderr
+    assert 'resume: RelativeMultiStepLR end 8 -> 16 (from the config)' in out
+    fresh = tmp_path / 'fresh'
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(fresh),
+                     '--cfg-options'] + stop_resume_options(synthetic_data) +
+                    longer)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got, want = logged_lr(tmp_path / 'extended'), logged_lr(fresh)
+    assert [got[i] for i in range(5, 17)] == [want[i] for i in range(5, 17)]
+    # the drops moved (logged from the iteration after the step)
+    short = logged_lr(ref)
+    assert short[6] < short[5] and short[8] < short[7]
+    assert got[6] > got[5] and got[12] < got[11] and got[15] < got[14]
+
+
+def test_lower_lr_is_applied(synthetic_data, reference_runs, tmp_path):
+    ref = reference_runs(0)
+    proc = resume(synthetic_data, tmp_path / 'w', ref / 'iter_4.pth',
+                  'optim_wrapper.optimizer.lr=0.01')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'resume: lr 0.02 -> 0.01 (from the config)' in \
+        proc.stdout + proc.stderr
+    got, want = logged_lr(tmp_path / 'w'), logged_lr(ref)
+    for i in range(5, 9):
+        assert got[i] == pytest.approx(want[i] / 2, rel=1e-12)
+
+
+def test_refused_resumes_are_one_line(synthetic_data, reference_runs,
+                                      tmp_path):
+    """Another class count, a weights-only file: exit 2, one line, the
+    checkpoint untouched."""
+    ref = reference_runs(0)
+    before = (ref / 'iter_4.pth').read_bytes()
+    proc = resume(synthetic_data, tmp_path / 'a', ref / 'iter_4.pth',
+                  'model.roi_head.bbox_head.num_classes=7',
+                  'model.roi_head.mask_head.num_classes=7')
+    one_line_error(proc, '6 classes', '7 classes', 'resume_other_model')
+    weights_only = tmp_path / 'zoo.pth'
+    torch.save({'state_dict': torch.load(ref / 'iter_4.pth',
+                                         weights_only=False)['state_dict']},
+               weights_only)
+    proc = resume(synthetic_data, tmp_path / 'b', weights_only)
+    one_line_error(proc, 'holds weights only', 'load_from')
+    assert (ref / 'iter_4.pth').read_bytes() == before
+
+
+@pytest.fixture
+def full_tmpfs(tmp_path):
+    """A 1 MB tmpfs, filled up but for a few bytes."""
+    mount = tmp_path / 'tmpfs'
+    mount.mkdir()
+    proc = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs',
+                           str(mount)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip('cannot mount a tmpfs here (needs root): '
+                    + proc.stderr.decode().strip())
+    work = mount / 'work'
+    work.mkdir()
+    (work / 'earlier.log').write_text('earlier log')
+    fd = os.open(mount / 'filler', os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b'\0' * 4096):
+            pass
+    except OSError:
+        pass  # full
+    os.close(fd)
+    yield work
+    subprocess.run(['umount', str(mount)], check=False)
+
+
+def test_full_disk_at_start_is_one_line(synthetic_data, full_tmpfs):
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
+                     str(full_tmpfs), '--cfg-options'] +
+                    stop_resume_options(synthetic_data))
+    one_line_error(proc, f'cannot write to the work dir {full_tmpfs}',
+                   'No space left on device')
+    assert (full_tmpfs / 'earlier.log').read_text() == 'earlier log'
+    assert not any(p.endswith('.pth') for p in os.listdir(full_tmpfs))
