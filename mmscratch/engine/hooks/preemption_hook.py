@@ -62,8 +62,10 @@ class PreemptionHook(Hook):
     of its kind.
 
     Args:
-        signals (Sequence[str | int]): the signals that stop the run.
-            Defaults to ('SIGTERM', 'SIGINT', 'SIGUSR1').
+        signals (Sequence[str | int]): the signals that stop the run; ``[]``
+            switches the hook off (no handler, no agreement) unless
+            ``every_minutes`` is set. Defaults to ('SIGTERM', 'SIGINT',
+            'SIGUSR1').
         check_interval (int): agree on the flag every n iterations.
             Defaults to 1.
         every_minutes (float, optional): wall-clock checkpoint interval.
@@ -138,8 +140,8 @@ class PreemptionHook(Hook):
     # stages --------------------------------------------------------------
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
-        if self._stopping or not (
-                self.every_n_train_iters(runner, self.check_interval)
+        if self._stopping or not (self.signals or self.every_minutes) or \
+                not (self.every_n_train_iters(runner, self.check_interval)
                 or self.is_last_train_iter(runner)):
             return
         signum, due = self.agree()

@@ -2,7 +2,8 @@ import logging
 
 import torch
 
-from mmengine.dist import get_dist_info
+from mmengine.dist import (broadcast_object_list, get_dist_info,
+                           is_distributed, is_main_process)
 from mmengine.logging import print_log
 from mmengine.runner import IterBasedTrainLoop
 from mmengine.runner.loops import _InfiniteDataloaderIterator
@@ -65,6 +66,31 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
         return dict(world_size=world_size, batch_size=sampler.batch_size,
                     seed=sampler.sampler.seed, window=sampler.window)
 
+    def _report_total_batch(self, saved: dict, layout: dict) -> None:
+        """Say when a resume changes the total batch, and the LR rule."""
+        try:
+            before = saved['world_size'] * saved['batch_size']
+        except (KeyError, TypeError):
+            return
+        after = layout['world_size'] * layout['batch_size']
+        if before == after:
+            return
+        scale = self.runner.cfg.get('auto_scale_lr') or {}
+        lrs = [g.get('initial_lr', g['lr']) for g in
+               self.runner.optim_wrapper.param_groups]
+        lr = max(lrs) if lrs else float('nan')
+        if scale.get('enable'):
+            rule = f'auto_scale_lr made the LR {lr:g}'
+        elif scale.get('base_batch_size'):
+            rule = (f'the LR stays {lr:g}; auto_scale_lr.enable=True '
+                    '(--auto-scale-lr) would make it '
+                    f'{lr * after / scale["base_batch_size"]:g}')
+        else:
+            rule = f'the LR stays {lr:g}'
+        print_log(f'the total batch changes from {before} to {after} '
+                  f'images per iteration; {rule}', logger='current',
+                  level=logging.WARNING)
+
     def _position_data(self) -> None:
         """Start the loader's stream at the current iteration."""
         batch_sampler = self.dataloader.batch_sampler
@@ -98,6 +124,7 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
                     f'resuming with another data layout ({changed}): the '
                     'data from here on differs from the uninterrupted '
                     'run\'s', logger='current', level=logging.WARNING)
+                self._report_total_batch(saved, layout)
             print_log(f'data positioned at iteration {self._iter} (no '
                       'batch replayed)', logger='current')
         hub.update_info(LAYOUT_KEY, layout)
@@ -119,12 +146,18 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
                             or it == self._max_iters)
 
     def _validated_in_logs(self, it: int) -> bool:
-        """Whether the work dir's logs hold a validation result at ``it``."""
-        try:
-            run = read_run(self.runner.work_dir)
-        except UserInputError:
-            return False
-        return any(rec.get('step') == it for rec in run.val)
+        """Whether the work dir's logs hold a validation result at ``it``
+        (rank 0 reads them and tells the other ranks)."""
+        found = [None]
+        if is_main_process():
+            try:
+                run = read_run(self.runner.work_dir)
+                found = [any(rec.get('step') == it for rec in run.val)]
+            except UserInputError:
+                found = [False]
+        if is_distributed():
+            broadcast_object_list(found)
+        return bool(found[0])
 
     def _validate(self) -> None:
         """Validate without changing the training run's random streams.

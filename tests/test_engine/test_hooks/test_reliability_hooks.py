@@ -125,28 +125,37 @@ def test_rng_state_is_left_alone_without_resume():
     hook.before_train(runner)  # nothing pending: no error
 
 
-def loss_runner(tmp_path, last=None):
+def loss_runner(tmp_path, checkpoints=()):
+    """A runner at iteration 7 whose work dir holds ``checkpoints``
+    ({iteration: weight value})."""
     runner = MagicMock()
     runner.work_dir = str(tmp_path)
     runner.iter = 6
-    if last:
-        (tmp_path / 'last_checkpoint').write_text(last)
+    runner.cfg = dict(optim_wrapper=dict(optimizer=dict(lr=0.02)))
+    for it, value in dict(checkpoints).items():
+        torch.save({'state_dict': {'w': torch.tensor([value])}},
+                   tmp_path / f'iter_{it}.pth')
     return runner
 
 
-def test_invalid_loss_stops_with_the_last_good_checkpoint(tmp_path):
+def test_invalid_loss_names_the_newest_finite_checkpoint(tmp_path):
+    """iter_6 already holds inf weights: iter_4 is named, with a resume
+    at a tenfold lower LR."""
     hook = InvalidLossHook()
-    runner = loss_runner(tmp_path, last='/w/iter_4.pth')
+    runner = loss_runner(tmp_path, {2: 1.0, 4: 1.0, 6: float('inf')})
     hook.after_train_iter(runner, 0, outputs=dict(loss=torch.tensor(1.0)))
+    good = tmp_path / 'iter_4.pth'
     with pytest.raises(TrainingDivergedError,
-                       match=r'nan at iteration 7.*--resume /w/iter_4\.pth'):
+                       match=rf'nan at iteration 7.*\(finite weights\) is '
+                       rf'{good}.*--resume {good} --cfg-options '
+                       r'optim_wrapper\.optimizer\.lr=0\.002'):
         hook.after_train_iter(runner, 0,
                               outputs=dict(loss=torch.tensor(float('nan'))))
 
 
 def test_invalid_loss_before_any_checkpoint(tmp_path):
     hook = InvalidLossHook(interval=1)
-    with pytest.raises(TrainingDivergedError, match='no checkpoint'):
+    with pytest.raises(TrainingDivergedError, match='no checkpoint with'):
         hook.after_train_iter(loss_runner(tmp_path), 0,
                               outputs=dict(loss=torch.tensor(float('inf'))))
 
