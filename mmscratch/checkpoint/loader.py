@@ -14,7 +14,6 @@ The only global change is the registration of these schemes in mmengine's
 import hashlib
 import os
 import os.path as osp
-import pickle
 import zipfile
 from typing import Set
 
@@ -99,28 +98,64 @@ def load_local_checkpoint(filename: str, map_location=None):
             f'checkpoint {filename} is truncated or not a PyTorch checkpoint;'
             ' use another checkpoint (or an earlier one of the run)')
     try:
-        return without_executable_text(
-            read_plain_checkpoint(filename, map_location))
+        checkpoint = read_plain_checkpoint(filename, map_location)
+        check_layout(checkpoint)
+        return without_executable_text(checkpoint)
     except MalformedCheckpoint as err:
         raise UserInputError(
-            f'checkpoint {filename} is damaged or crafted ({err}); do not '
-            'load it, use another checkpoint') from None
+            f'checkpoint {filename} is damaged or crafted ({one_line(err)}); '
+            'do not load it, use another checkpoint') from None
     except RefusedObject as err:
         raise UserInputError(
-            f'checkpoint {filename} holds {err}, which is not plain data '
-            f'(tensors, numbers, strings, containers, numeric numpy arrays); '
-            f'{trust}') from None
-    except (pickle.UnpicklingError, EOFError, zipfile.BadZipFile, KeyError,
-            ValueError, TypeError, IndexError, AttributeError,
-            OverflowError, MemoryError) as err:
-        raise UserInputError(
-            f'checkpoint {filename} is damaged or not a PyTorch checkpoint '
-            f'({type(err).__name__}: {str(err)[:120]}); use another '
-            'checkpoint') from None
+            f'checkpoint {filename} holds {one_line(err)}, which is not '
+            'plain data (tensors, numbers, strings, containers, numeric '
+            f'numpy arrays); {trust}') from None
     except RuntimeError as err:  # e.g. saved on CUDA, loaded without it
         raise UserInputError(
             f'checkpoint {filename} cannot be loaded here: '
-            f'{str(err).splitlines()[0][:160]}') from None
+            f'{one_line(err)}') from None
+    except Exception as err:  # anything else a damaged file can cause
+        raise UserInputError(
+            f'checkpoint {filename} is damaged or not a PyTorch checkpoint '
+            f'({type(err).__name__}: {one_line(err)}); use another '
+            'checkpoint') from None
+
+
+def one_line(err: BaseException, limit: int = 160) -> str:
+    """An exception's text on one line, at most ``limit`` characters."""
+    text = ' '.join(str(err).split())
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def check_layout(checkpoint) -> None:
+    """The shape mmengine expects: a dict with string keys; its
+    ``state_dict`` maps names to tensors; ``meta``, ``optimizer`` and
+    ``message_hub`` are dicts when present.
+
+    Raises:
+        MalformedCheckpoint: another shape.
+    """
+    if not isinstance(checkpoint, dict):
+        raise MalformedCheckpoint(
+            f'the checkpoint is a {type(checkpoint).__name__}, not a dict')
+    for key in ('meta', 'optimizer', 'message_hub'):
+        if key in checkpoint and not isinstance(checkpoint[key], dict):
+            raise MalformedCheckpoint(
+                f"its '{key}' is a {type(checkpoint[key]).__name__}, not a "
+                'dict')
+    weights = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(weights, dict):
+        raise MalformedCheckpoint(
+            f"its 'state_dict' is a {type(weights).__name__}, not a dict")
+    for name, value in weights.items():
+        if not isinstance(name, str):
+            raise MalformedCheckpoint(
+                f'a weight named by a {type(name).__name__} ({name!r:.40})')
+        # a bare state dict may carry other entries, which mmengine skips
+        if weights is not checkpoint and not isinstance(value, torch.Tensor):
+            raise MalformedCheckpoint(
+                f'weight {name[:60]} is a {type(value).__name__}, not a '
+                'tensor')
 
 
 def load_http_checkpoint(url: str, map_location=None):

@@ -16,13 +16,22 @@ runs the pickle through an unpickler of its own whose only callables are:
 
 Anything else stops the read with :class:`RefusedObject` naming it.
 Nothing here touches torch's process-wide safe-globals list.
+
+The work is bounded by the file's size: archive members must be stored
+uncompressed (as ``torch.save`` writes them), once each, inside the file;
+storage records must hold exactly the bytes their references claim;
+integers, dict keys, set members and nesting depth are bounded before any
+arithmetic or hashing.
 """
 import _compat_pickle
 import collections
+import functools
 import io
 import math
+import os
 import pickle
 import re
+import struct
 import zipfile
 from typing import Any, Callable, Optional, Union
 
@@ -36,6 +45,12 @@ _STATISTICS = ('min', 'max', 'mean', 'current')
 _NUMPY_KINDS = 'biufc'  # bool, signed, unsigned, float, complex
 _MULTIARRAY = ('numpy.core.multiarray', 'numpy._core.multiarray')
 _STORAGE_KEY = re.compile(r'^[\w.-]{1,64}$')
+# devices a storage may name; 'meta' (no data) and others are refused
+_LOCATION = re.compile(r'^(cpu|cuda|mps|xpu|npu|hpu|mlu|musa)(:\d{1,4})?$')
+_MAX_INT_BITS = 256  # seeds, RNG words, counts and sizes all fit
+_MAX_SIZE = 1 << 62  # shape, stride, offset and element counts
+_MAX_DEPTH = 200  # containers inside containers
+_TENSOR_METADATA = ('conj', 'neg')
 
 
 class RefusedObject(pickle.UnpicklingError):
@@ -131,7 +146,33 @@ class _HistoryBufferState:
 
 def _is_shape(value) -> bool:
     return isinstance(value, tuple) and len(value) <= _MAX_DIMS and all(
-        type(v) is int and v >= 0 for v in value)
+        type(v) is int and 0 <= v < _MAX_SIZE for v in value)
+
+
+def _simple_key(value, depth: int = 0) -> bool:
+    """A dict key or set member that hashes in bounded time: a string, a
+    bounded number, None, or a shallow tuple of those."""
+    if value is None or isinstance(value, (str, bool, float)):
+        return True
+    if type(value) is int:
+        return value.bit_length() <= _MAX_INT_BITS
+    if type(value) is tuple and depth < 4:
+        return all(_simple_key(v, depth + 1) for v in value)
+    return False
+
+
+def _check_keys(keys, what: str = 'dict key') -> None:
+    for key in keys:
+        if _simple_key(key):
+            continue
+        if type(key) is tuple:
+            raise MalformedCheckpoint(f'a {what} of tuples nested too deeply')
+        raise RefusedObject(f'a {what} of type {type(key).__name__} (only '
+                            'strings, numbers and short tuples)')
+
+
+def _kind(value) -> str:
+    return type(value).__name__
 
 
 def _reconstruct(cls, shape, typecode):
@@ -164,11 +205,15 @@ def _history_getattr(obj, name):
 
 def _rebuild_tensor(storage, offset, size, stride, requires_grad,
                     backward_hooks, metadata=None):
+    metadata = metadata or {}
     if not isinstance(storage, torch.storage.TypedStorage) or \
-            type(offset) is not int or offset < 0 or not _is_shape(size) \
-            or not _is_shape(stride) or len(size) != len(stride) or \
+            type(offset) is not int or not 0 <= offset < _MAX_SIZE or \
+            not _is_shape(size) or not _is_shape(stride) or \
+            len(size) != len(stride) or \
             not isinstance(requires_grad, bool) or backward_hooks or \
-            metadata:
+            not isinstance(metadata, dict) or \
+            any(k not in _TENSOR_METADATA or v is not True
+                for k, v in metadata.items()):
         raise RefusedObject('tensor with malformed or extra state')
     if all(size):
         end = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
@@ -176,9 +221,10 @@ def _rebuild_tensor(storage, offset, size, stride, requires_grad,
             raise MalformedCheckpoint(
                 f'tensor view of {end} elements over a storage of '
                 f'{storage._size()}')
+    # conj/neg bits (a saved conjugate or negative view) as torch sets them
     return torch._utils._rebuild_tensor_v2(
         storage, offset, torch.Size(size), tuple(stride), requires_grad,
-        collections.OrderedDict())
+        collections.OrderedDict(), dict(metadata))
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks):
@@ -188,12 +234,49 @@ def _rebuild_parameter(data, requires_grad, backward_hooks):
     return torch.nn.Parameter(data, requires_grad)
 
 
+def _checked_mapping(kind):
+    """``kind(items)`` for OrderedDict and Counter, keys checked first."""
+    def build(items=()):
+        if isinstance(items, dict):
+            pairs = list(items.items())
+        elif isinstance(items, (list, tuple)) and all(
+                isinstance(p, (list, tuple)) and len(p) == 2 for p in items):
+            pairs = list(items)
+        else:
+            raise RefusedObject(f'{kind.__name__} of {_kind(items)}')
+        _check_keys(k for k, _ in pairs)
+        if kind is collections.Counter and not isinstance(items, dict):
+            raise RefusedObject('Counter of pairs')
+        return kind(dict(pairs))
+    build.__name__ = kind.__name__
+    return build
+
+
+def _checked_set(kind):
+    def build(items=()):
+        if not isinstance(items, (list, tuple, set, frozenset)):
+            raise RefusedObject(f'{kind.__name__} of {_kind(items)}')
+        _check_keys(items, 'set member')
+        return kind(items)
+    return build
+
+
+def _complex(real=0.0, imag=0.0):
+    if not all(type(v) in (int, float) and (
+            type(v) is float or v.bit_length() <= _MAX_INT_BITS)
+            for v in (real, imag)):
+        raise RefusedObject('complex of non-numbers')
+    return complex(real, imag)
+
+
 def _containers() -> dict:
     allowed = {
-        ('collections', 'OrderedDict'): collections.OrderedDict,
-        ('collections', 'Counter'): collections.Counter,
-        ('builtins', 'set'): set,
-        ('builtins', 'frozenset'): frozenset,
+        ('collections', 'OrderedDict'):
+        _checked_mapping(collections.OrderedDict),
+        ('collections', 'Counter'): _checked_mapping(collections.Counter),
+        ('builtins', 'set'): _checked_set(set),
+        ('builtins', 'frozenset'): _checked_set(frozenset),
+        ('builtins', 'complex'): _complex,
         ('builtins', 'getattr'): _history_getattr,
         ('_codecs', 'encode'): _encode,
         ('torch', 'Size'): torch.Size,
@@ -247,15 +330,21 @@ class _PlainUnpickler(pickle._Unpickler):
         if not (isinstance(pid, tuple) and len(pid) == 5 and
                 pid[0] in ('storage', b'storage') and
                 isinstance(pid[1], _StorageKind)):
-            raise MalformedCheckpoint(f'persistent id {pid!r:.80}')
+            raise MalformedCheckpoint(
+                f'persistent id of {_kind(pid)} (a storage reference of '
+                'five fields was expected)')
         _, kind, key, location, numel = pid
-        key = key.decode('ascii') if isinstance(key, bytes) else key
-        location = location.decode('ascii') if isinstance(
+        key = key.decode('ascii', 'replace') if isinstance(key, bytes) \
+            else key
+        location = location.decode('ascii', 'replace') if isinstance(
             location, bytes) else location
         if not isinstance(key, str) or not _STORAGE_KEY.match(key) or \
-                not isinstance(location, str) or type(numel) is not int \
-                or numel < 0:
-            raise MalformedCheckpoint(f'storage reference {pid[2:]!r:.80}')
+                type(numel) is not int or not 0 <= numel < _MAX_SIZE:
+            raise MalformedCheckpoint('malformed storage reference')
+        if not isinstance(location, str) or not _LOCATION.match(location):
+            raise MalformedCheckpoint(
+                f'storage {key} on device {str(location)[:20]!r} (only '
+                'real devices such as cpu or cuda:0 hold data)')
         return self._load_storage(kind.dtype, key, location, numel)
 
     def _build(self):
@@ -264,15 +353,125 @@ class _PlainUnpickler(pickle._Unpickler):
         if isinstance(inst, _BUILDABLE):
             inst.__setstate__(state)
         elif type(inst) in (collections.OrderedDict, collections.Counter) \
-                and isinstance(state, dict) and all(
-                    isinstance(k, str) and not k.startswith('__')
-                    for k in state):
+                and isinstance(state, dict) and \
+                set(state) <= {'_metadata'}:
+            # state_dict._metadata (a dict of per-module versions)
             inst.__dict__.update(state)
         else:
             raise RefusedObject(
                 f'state for a {type(inst).__name__} object')
 
+    def _setitem(self):
+        value = self.stack.pop()
+        key = self.stack.pop()
+        self._store(self.stack[-1], [key, value])
+
+    def _setitems(self):
+        items = self.pop_mark()
+        self._store(self.stack[-1], items)
+
+    def _dict(self):
+        items = self.pop_mark()
+        target = {}
+        self._store(target, items)
+        self.append(target)
+
+    @staticmethod
+    def _store(target, items) -> None:
+        if not isinstance(target, dict):
+            raise RefusedObject(f'items set on a {_kind(target)}')
+        keys = items[::2]
+        _check_keys(keys)
+        for key, value in zip(keys, items[1::2]):
+            target[key] = value
+
+    def _additems(self):
+        items = self.pop_mark()
+        target = self.stack[-1]
+        if not isinstance(target, set):
+            raise RefusedObject(f'set members added to a {_kind(target)}')
+        _check_keys(items, 'set member')
+        target.update(items)
+
+    def _frozenset(self):
+        items = self.pop_mark()
+        _check_keys(items, 'set member')
+        self.append(frozenset(items))
+
+    def _appends(self):
+        items = self.pop_mark()
+        if not isinstance(self.stack[-1], list):
+            raise RefusedObject(f'items appended to a '
+                                f'{_kind(self.stack[-1])}')
+        self.stack[-1].extend(items)
+
+    def _append(self):
+        value = self.stack.pop()
+        if not isinstance(self.stack[-1], list):
+            raise RefusedObject(f'items appended to a '
+                                f'{_kind(self.stack[-1])}')
+        self.stack[-1].append(value)
+
+    def _long1(self):
+        n = self.read(1)[0]
+        self._push_int(self.read(n), n)
+
+    def _long4(self):
+        n, = struct.unpack('<i', self.read(4))
+        if not 0 <= n <= _MAX_INT_BITS // 8:
+            raise RefusedObject(f'an integer of {n} bytes')
+        self._push_int(self.read(n), n)
+
+    def _push_int(self, data: bytes, n: int) -> None:
+        if len(data) != n:
+            raise pickle.UnpicklingError('pickle data was truncated')
+        value = pickle.decode_long(data)
+        if value.bit_length() > _MAX_INT_BITS:
+            raise RefusedObject(f'an integer of {value.bit_length()} bits')
+        self.append(value)
+
+    def _text_int(self, _load=None):
+        _load(self)
+        value = self.stack[-1]
+        if type(value) is int and value.bit_length() > _MAX_INT_BITS:
+            raise RefusedObject(f'an integer of {value.bit_length()} bits')
+
+    def _global(self):
+        module, name = self.readline(), self.readline()
+        if not module.endswith(b'\n') or not name.endswith(b'\n'):
+            raise pickle.UnpicklingError('pickle data was truncated')
+        self.append(self.find_class(module[:-1].decode('utf-8'),
+                                    name[:-1].decode('utf-8')))
+
+    def _newobj(self):
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        if cls is not _HistoryBufferState or args:
+            raise RefusedObject(f'{getattr(cls, "__name__", _kind(cls))} '
+                                'built without its constructor')
+        self.append(_HistoryBufferState())
+
+    def _refused(self):
+        raise RefusedObject('an object built by INST/OBJ/NEWOBJ_EX')
+
     dispatch[pickle.BUILD[0]] = _build
+    dispatch[pickle.SETITEM[0]] = _setitem
+    dispatch[pickle.SETITEMS[0]] = _setitems
+    dispatch[pickle.DICT[0]] = _dict
+    dispatch[pickle.ADDITEMS[0]] = _additems
+    dispatch[pickle.FROZENSET[0]] = _frozenset
+    dispatch[pickle.APPEND[0]] = _append
+    dispatch[pickle.APPENDS[0]] = _appends
+    dispatch[pickle.LONG1[0]] = _long1
+    dispatch[pickle.LONG4[0]] = _long4
+    dispatch[pickle.NEWOBJ[0]] = _newobj
+    dispatch[pickle.GLOBAL[0]] = _global
+    for _op in (pickle.INT, pickle.LONG):
+        dispatch[_op[0]] = functools.partialmethod(
+            _text_int, _load=pickle._Unpickler.dispatch[_op[0]])
+    for _op in (pickle.INST, pickle.OBJ, pickle.NEWOBJ_EX):
+        dispatch[_op[0]] = _refused
+    del _op
 
 
 MapLocation = Union[None, str, torch.device, dict, Callable]
@@ -290,8 +489,34 @@ def _restore(storage, location: str, map_location: MapLocation):
     return torch.serialization.default_restore_location(storage, location)
 
 
+def _checked_members(archive: zipfile.ZipFile, file_size: int) -> dict:
+    """name -> ZipInfo, after checking that every member is stored once,
+    uncompressed (as torch.save writes it), inside the file."""
+    members = {}
+    total = 0
+    for info in archive.infolist():
+        if info.filename in members:
+            raise MalformedCheckpoint(
+                f'archive member {info.filename[:60]} appears twice')
+        if info.compress_type != zipfile.ZIP_STORED or \
+                info.compress_size != info.file_size:
+            raise MalformedCheckpoint(
+                f'archive member {info.filename[:60]} is compressed '
+                '(torch.save stores members uncompressed)')
+        total += info.file_size
+        members[info.filename] = info
+    if total > file_size:
+        raise MalformedCheckpoint(
+            f'archive members claim {total} bytes in a file of {file_size}')
+    return members
+
+
 def read_plain_checkpoint(path: str, map_location: MapLocation = None):
     """Load the zip checkpoint ``path``, rebuilding plain data only.
+
+    Memory is bounded by the file: members are stored uncompressed and read
+    at most once (the pickle, and each storage record, whose bytes are
+    copied once into a tensor).
 
     Args:
         path (str): a file written by ``torch.save`` (zip format, torch
@@ -299,42 +524,48 @@ def read_plain_checkpoint(path: str, map_location: MapLocation = None):
         map_location: as ``torch.load``'s. Defaults to None.
 
     Raises:
-        RefusedObject: the file holds an object outside plain data.
-        zipfile.BadZipFile, pickle.UnpicklingError, EOFError, ValueError:
-            the file is damaged or not a checkpoint.
+        RefusedObject: the file holds an object outside plain data, or
+            contradicts itself (:class:`MalformedCheckpoint`).
+        zipfile.BadZipFile, pickle.UnpicklingError, EOFError, ValueError,
+        struct.error: the file is damaged or not a checkpoint.
     """
     with zipfile.ZipFile(path) as archive:
-        pickles = [n for n in archive.namelist()
+        members = _checked_members(archive, os.path.getsize(path))
+        pickles = [n for n in members
                    if n.endswith('/data.pkl') and n.count('/') == 1]
         if len(pickles) != 1:
             raise pickle.UnpicklingError('no data.pkl record in the archive')
         prefix = pickles[0][:-len('data.pkl')]
-        names = set(archive.namelist())
-        big_endian = prefix + 'byteorder' in names and \
+        big_endian = prefix + 'byteorder' in members and \
+            members[prefix + 'byteorder'].file_size < 16 and \
             archive.read(prefix + 'byteorder').strip() == b'big'
         storages = {}
 
         def load_storage(dtype, key, location, numel):
             nbytes = numel * torch._utils._element_size(dtype)
-            if key not in storages:
+            if key in storages:
+                untyped, first = storages[key]
+                if first != (dtype, nbytes):
+                    raise MalformedCheckpoint(
+                        f'storage {key} referenced as two different types '
+                        'or sizes')
+            else:
                 record = f'{prefix}data/{key}'
-                if record not in names:
+                if record not in members:
                     raise MalformedCheckpoint(
                         f'storage {key} with no data record')
-                data = archive.read(record)
-                if len(data) < nbytes:
+                if members[record].file_size != nbytes:
                     raise MalformedCheckpoint(
                         f'storage {key} of {nbytes} bytes whose record '
-                        f'holds {len(data)}')
+                        f'holds {members[record].file_size}')
+                data = archive.read(record)
                 untyped = torch.UntypedStorage.from_buffer(
-                    data, byte_order='little', dtype=torch.uint8)
+                    data, byte_order='little', dtype=torch.uint8) \
+                    if data else torch.UntypedStorage(0)
                 if big_endian:
                     untyped.byteswap(dtype)
-                storages[key] = _restore(untyped, location, map_location)
-            untyped = storages[key]
-            if untyped.nbytes() < nbytes:
-                raise MalformedCheckpoint(
-                    f'storage {key} read as a larger type')
+                untyped = _restore(untyped, location, map_location)
+                storages[key] = (untyped, (dtype, nbytes))
             return torch.storage.TypedStorage(
                 wrap_storage=untyped, dtype=dtype, _internal=True)
 
@@ -343,7 +574,7 @@ def read_plain_checkpoint(path: str, map_location: MapLocation = None):
     try:
         return _Finisher().finish(loaded)
     except RecursionError:
-        raise RefusedObject('containers nested too deeply') from None
+        raise MalformedCheckpoint('containers nested too deeply') from None
 
 
 _LEAVES = (type(None), bool, int, float, complex, str, bytes, torch.Tensor,
@@ -356,7 +587,10 @@ class _Finisher:
     def __init__(self) -> None:
         self._done = {}
 
-    def finish(self, obj: Any) -> Any:
+    def finish(self, obj: Any, depth: int = 0) -> Any:
+        if depth > _MAX_DEPTH:
+            raise MalformedCheckpoint(
+                f'containers nested too deeply (over {_MAX_DEPTH} levels)')
         key = id(obj)
         if key in self._done:
             return self._done[key]
@@ -375,12 +609,13 @@ class _Finisher:
             self._remember(key, obj)  # in place: keeps shared references
             items = obj.items() if isinstance(obj, dict) else enumerate(obj)
             for k, v in list(items):
-                obj[k] = self.finish(v)
+                obj[k] = self.finish(v, depth + 1)
             for k, v in list(getattr(obj, '__dict__', {}).items()):
-                obj.__dict__[k] = self.finish(v)
+                obj.__dict__[k] = self.finish(v, depth + 1)
             return obj
         if type(obj) in (tuple, torch.Size, set, frozenset):
-            return self._remember(key, type(obj)(self.finish(v) for v in obj))
+            return self._remember(key, type(obj)(
+                self.finish(v, depth + 1) for v in obj))
         raise RefusedObject(f'object of type {type(obj).__name__}')
 
     def _remember(self, key: int, value: Any) -> Any:

@@ -133,5 +133,6 @@ def run_tool(main: Callable[[], None]) -> None:
     try:
         main()
     except UserInputError as err:
-        print(f'error: {err}', file=sys.stderr)
+        # one line, whatever the message holds
+        print('error: ' + ' '.join(str(err).split()), file=sys.stderr)
         sys.exit(2)

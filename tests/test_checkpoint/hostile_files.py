@@ -90,3 +90,148 @@ PAYLOADS = {
     'tensor_past_storage': tensor_past_storage,
     'storage_record_short': storage_record_short,
 }
+
+
+# Second round: crashes, hangs, memory, tracebacks, silent differences --
+def with_pickle(path: str, data: bytes, extra=(), compress=None) -> None:
+    """A torch zip archive whose data.pkl is ``data``; ``extra`` are
+    (name, bytes) members added after it."""
+    template = io.BytesIO()
+    torch.save({}, template)
+    with zipfile.ZipFile(io.BytesIO(template.getvalue())) as src, \
+            zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            body = data if info.filename.endswith('/data.pkl') else \
+                src.read(info.filename)
+            dst.writestr(info.filename, body)
+        for name, body in extra:
+            dst.writestr(name, body, compress_type=compress)
+
+
+def _deep_tuple(depth: int) -> bytes:
+    return b')' + b'\x85' * depth  # EMPTY_TUPLE, then TUPLE1 depth times
+
+
+def deep_tuple_key(path: str, marker: str) -> None:
+    """A tuple nested 300,000 deep used as a dict key (hashing it would
+    overflow the C stack)."""
+    with_pickle(path, b'\x80\x02}' + _deep_tuple(300000) + b'K\x01s.')
+
+
+def deep_frozenset(path: str, marker: str) -> None:
+    """The same tuple inside a frozenset."""
+    with_pickle(path, b'\x80\x02(' + _deep_tuple(300000) + b'\x91.')
+
+
+def huge_integer(path: str, marker: str) -> None:
+    """A 8-megabit integer as a tensor's size."""
+    big = b'\x8b' + (1 << 20).to_bytes(4, 'little') + b'\xff' * (1 << 20)
+    storage = (b'(X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01'
+               b'\x00\x00\x000X\x03\x00\x00\x00cpuK\x04tQ')
+    data = (b'\x80\x02}X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2'
+            b'\n(' + storage + b'K\x00' + big + b'\x85K\x01\x85\x89'
+            b'ccollections\nOrderedDict\n)RtRs.')
+    with_pickle(path, data, [('archive/data/0', b'\0' * 16)])
+
+
+def deflate_bomb(path: str, marker: str) -> None:
+    """A storage record of 200 MB of zeros, deflated to a few hundred KB."""
+    n = 50 * 1024 * 1024
+    storage = (b'(X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01'
+               b'\x00\x00\x000X\x03\x00\x00\x00cpuJ' +
+               n.to_bytes(4, 'little') + b'tQ')
+    data = (b'\x80\x02}X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2'
+            b'\n(' + storage + b'K\x00J' + n.to_bytes(4, 'little') +
+            b'\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtRs.')
+    with_pickle(path, data, [('archive/data/0', b'\0' * (4 * n))],
+                compress=zipfile.ZIP_DEFLATED)
+
+
+def _replace_member(path: str, src_obj, edit) -> None:
+    buffer = io.BytesIO()
+    torch.save(src_obj, buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
+            zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            for name, body, method in edit(info.filename,
+                                           src.read(info.filename)):
+                dst.writestr(name, body, compress_type=method)
+
+
+def corrupt_deflate(path: str, marker: str) -> None:
+    """data.pkl deflated, with its compressed bytes damaged."""
+    _replace_member(path, dict(state_dict=dict(w=torch.ones(4))),
+                    lambda name, body: [(name, body, zipfile.ZIP_DEFLATED)])
+    raw = bytearray(open(path, 'rb').read())
+    at = raw.find(b'data.pkl') + 40
+    raw[at:at + 8] = b'\xff' * 8
+    open(path, 'wb').write(bytes(raw))
+
+
+def truncated_pickle(path: str, marker: str) -> None:
+    """data.pkl cut in the middle of an opcode's argument."""
+    _replace_member(path, dict(state_dict=dict(w=torch.ones(4))),
+                    lambda name, body: [(name, body[:40] if name.endswith(
+                        'data.pkl') else body, None)])
+
+
+def duplicate_member(path: str, marker: str) -> None:
+    """The storage record twice, with different bytes (zipfile and torch
+    would each pick another)."""
+    def edit(name, body):
+        if name.endswith('/data/0'):
+            return [(name, body, None), (name, b'\x7f' * len(body), None)]
+        return [(name, body, None)]
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # zipfile: duplicate name
+        _replace_member(path, dict(state_dict=dict(w=torch.ones(4))), edit)
+
+
+def meta_device(path: str, marker: str) -> None:
+    """A storage placed on the 'meta' device (a tensor without data)."""
+    _replace_member(path, dict(state_dict=dict(w=torch.ones(4))),
+                    lambda name, body: [(name, body.replace(
+                        b'X\x03\x00\x00\x00cpu', b'X\x04\x00\x00\x00meta'),
+                        None)])
+
+
+def class_key(path: str, marker: str) -> None:
+    """A dict key that is an allowed object other than a string or number
+    (torch.float32)."""
+    with_pickle(path, b'\x80\x02}ctorch\nfloat32\nK\x01s.')
+
+
+def state_dict_list(path: str, marker: str) -> None:
+    torch.save(dict(state_dict=[torch.ones(2)], meta=dict(iter=1)), path)
+
+
+def state_dict_int_keys(path: str, marker: str) -> None:
+    torch.save(dict(state_dict={0: torch.ones(2)}, meta=dict(iter=1)), path)
+
+
+def ordereddict_get_attribute(path: str, marker: str) -> None:
+    """A state dict whose attributes shadow its methods (get, keys)."""
+    state = collections.OrderedDict(w=torch.ones(2))
+    state.__dict__.update(get=1, keys=2)
+    torch.save(dict(state_dict=state), path)
+
+
+PAYLOADS.update({
+    'deep_tuple_key': deep_tuple_key,
+    'deep_frozenset': deep_frozenset,
+    'huge_integer': huge_integer,
+    'deflate_bomb': deflate_bomb,
+    'corrupt_deflate': corrupt_deflate,
+    'truncated_pickle': truncated_pickle,
+    'duplicate_member': duplicate_member,
+    'meta_device': meta_device,
+    'class_key': class_key,
+    'state_dict_list': state_dict_list,
+    'state_dict_int_keys': state_dict_int_keys,
+    'ordereddict_get_attribute': ordereddict_get_attribute,
+})
+# files that kill stock torch.load(weights_only=True) itself (SIGSEGV):
+# left out of the test that compares plain torch.load with and without
+# ``import mmscratch``
+STOCK_TORCH_CRASHES = {'deep_tuple_key'}

@@ -11,7 +11,7 @@ def crafted(src, dst, marker):
     """A real checkpoint whose meta carries Python that creates ``marker``:
     as mmcv's ``meta['config']`` and as mmengine's ``meta['cfg']``."""
     ckpt = torch.load(src, weights_only=False)
-    payload = f"import os\nos.system('touch {marker}')\nmodel = dict()\n"
+    payload = f"import os\nos.system('touch {marker}')\n"
     ckpt['meta']['config'] = payload
     ckpt['meta']['cfg'] = payload
     ckpt['meta'].pop('model_identity', None)  # an older checkpoint

@@ -188,3 +188,37 @@ def test_deep_nesting_is_refused_not_a_crash(tmp_path):
         sys.setrecursionlimit(limit)
     with pytest.raises(UserInputError, match='nested too deeply'):
         load_local_checkpoint(path)
+
+
+def test_legitimate_values_once_refused_now_load(tmp_path):
+    """A complex number in meta; conjugate and negative-bit views; an empty
+    tensor: all load, equal to what torch.load gives."""
+    z = torch.randn(3, dtype=torch.complex64)
+    neg = torch.randn(3)._neg_view()
+    data = dict(meta=dict(iter=1, phase=complex(1.5, -2)),
+                state_dict=dict(conj=z.conj(), neg=neg,
+                                empty=torch.zeros(0)))
+    path = str(tmp_path / 'legit.pth')
+    torch.save(data, path)
+    loaded = load_local_checkpoint(path)
+    assert loaded['meta']['phase'] == complex(1.5, -2)
+    sd = loaded['state_dict']
+    assert sd['conj'].is_conj() and torch.equal(sd['conj'], z.conj())
+    assert sd['neg'].is_neg() and torch.equal(sd['neg'], neg)
+    assert sd['empty'].shape == (0,)
+
+
+def test_int_keys_and_counters_of_real_checkpoints_load(tmp_path):
+    """Optimizer states are keyed by ints and MultiStep milestones are
+    Counters: both load; a tuple key of numbers too."""
+    data = dict(optimizer=dict(state={0: dict(momentum_buffer=torch.ones(2))},
+                               param_groups=[dict(params=[0], lr=0.1)]),
+                milestones=collections.Counter({6: 1, 7: 2}),
+                pairs={(1, 'a'): 2})
+    path = str(tmp_path / 'opt.pth')
+    torch.save(data, path)
+    loaded = load_local_checkpoint(path)
+    assert loaded['milestones'] == collections.Counter({6: 1, 7: 2})
+    assert torch.equal(loaded['optimizer']['state'][0]['momentum_buffer'],
+                       torch.ones(2))
+    assert loaded['pairs'] == {(1, 'a'): 2}
