@@ -83,3 +83,14 @@ def test_resume_benchmark_runs():
     assert [(r['loop'], r['resume_at']) for r in rows] == [
         ('mmscratch', 1000)]
     assert rows[0]['seconds'] > 0
+
+
+def test_preemption_benchmark_runs():
+    """The agreement benchmark end to end on two gloo ranks (JSON)."""
+    proc = run_tool(['tools/analysis/benchmark_preemption.py', '--iters',
+                     '2', '--warmup', '1', '--rounds', '1', '--json'])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result['iters'] == 2
+    assert result['s_per_iter_with'] > 0 and result['s_per_iter_without'] > 0
+    assert 0 < result['agreement_share'] < 1

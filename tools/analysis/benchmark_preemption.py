@@ -108,6 +108,8 @@ def rank_main(rank, port, data, tmp, args, out):
     if rank == 0:
         with open(out, 'w') as f:
             json.dump(dict(off=off, on=on, agreeing=agreeing), f)
+    from mmscratch.cli.launch import close_launcher
+    close_launcher()  # no rank tears gloo down under the other
 
 
 def main():
