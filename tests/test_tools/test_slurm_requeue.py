@@ -1,0 +1,66 @@
+"""tools/slurm_train.sh asks for a warning signal and requeues a job that
+stopped on it (srun and scontrol replaced by recorders); a requeued job
+resumes by itself."""
+import os
+import os.path as osp
+import stat
+
+import pytest
+
+from conftest import DEMO_CONFIG, ROOT, data_options, run_tool
+
+
+def fake_slurm(tmp_path):
+    """A bin folder with srun (records its arguments, exits with
+    $FAKE_STATUS) and scontrol (records its arguments)."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    for name, body in (
+            ('srun', f'echo "$@" > {tmp_path}/srun.args\n'
+                     'exit "${FAKE_STATUS:-0}"\n'),
+            ('scontrol', f'echo "$@" > {tmp_path}/scontrol.args\n')):
+        path = bin_dir / name
+        path.write_text('#!/usr/bin/env bash\n' + body)
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return bin_dir
+
+
+@pytest.mark.parametrize('status,job,requeued', [
+    (138, '4242', True),   # stopped by the warning signal, in an sbatch job
+    (143, '4242', True),   # stopped by SIGTERM (preemption, scancel)
+    (138, None, False),    # srun from a login node: nothing to requeue
+    (0, '4242', False),    # finished
+    (1, '4242', False),    # failed: not requeued in a loop
+])
+def test_requeue_after_a_stop_signal(tmp_path, status, job, requeued):
+    bin_dir = fake_slurm(tmp_path)
+    env = dict(PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}',
+               FAKE_STATUS=str(status), GPUS='2', GPUS_PER_NODE='2')
+    if job:
+        env['SLURM_JOB_ID'] = job
+    else:
+        env['SLURM_JOB_ID'] = ''
+    proc = run_tool([osp.join(ROOT, 'tools/slurm_train.sh'), 'gpu', 'job',
+                     DEMO_CONFIG, str(tmp_path / 'work')], env=env)
+    assert proc.returncode == status
+    srun = (tmp_path / 'srun.args').read_text()
+    assert '--signal=USR1@180' in srun and '--launcher=slurm' in srun
+    assert (tmp_path / 'scontrol.args').exists() == requeued
+    if requeued:
+        assert (tmp_path / 'scontrol.args').read_text().split() == [
+            'requeue', job]
+        assert f'requeueing job {job}' in proc.stderr
+    elif status > 128:
+        assert 'run the same command again (with --resume)' in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_requeued_job_resumes_by_itself(synthetic_data, tmp_path):
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
+                     str(tmp_path / 'w'), '--check-only', '--cfg-options'] +
+                    data_options(synthetic_data),
+                    env=dict(SLURM_RESTART_COUNT='1'))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'SLURM_RESTART_COUNT=1: a restart of this job, so it resumes' \
+        in proc.stderr
+    assert 'no complete checkpoint in' in proc.stderr
