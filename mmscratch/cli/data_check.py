@@ -4,6 +4,8 @@ Every check runs on files of any size (COCO train2017 included; figures in
 docs/performance.md). Image headers are read for a sample of each dataset
 (``SAMPLED_IMAGES``) unless ``all_images`` is set.
 """
+import hashlib
+import json
 import math
 import os.path as osp
 import random
@@ -90,8 +92,10 @@ def read_coco_file(loader: str, path: str) -> dict:
     """Parse a COCO instances file and check its structure: the three lists
     and the fields of each record that MMDetection reads."""
     with open(path, 'rb') as f:
-        head = f.read(64).lstrip()
-    if not head.startswith(b'{'):
+        head = f.read(64)
+    # a UTF-8 byte order mark (some labelling tools write one) is allowed
+    head = head[3:] if head.startswith(b'\xef\xbb\xbf') else head
+    if not head.lstrip().startswith(b'{'):
         raise UserInputError(
             f'{loader}: annotation file {path} is not COCO JSON (it does not '
             'start with a JSON object); regenerate or re-download it')
@@ -118,11 +122,18 @@ def read_coco_file(loader: str, path: str) -> dict:
             raise _bad(loader, path, f'image record #{i} ({_brief(img)}) '
                        'lacks an integer id, a file_name or a positive '
                        'integer width and height')
+    named: Dict[str, int] = {}
     for i, cat in enumerate(data['categories']):
         if type(cat) is not dict or type(cat.get('id')) is not int or \
                 not isinstance(cat.get('name'), str):
             raise _bad(loader, path, f'category record #{i} ({_brief(cat)}) '
                        'lacks an integer id or a name')
+        if cat['name'] in named:
+            raise _bad(loader, path, f'category name {cat["name"]!r} is '
+                       f'listed twice, under ids {named[cat["name"]]} and '
+                       f'{cat["id"]} (classes are looked up by name); '
+                       'merge them into one id')
+        named[cat['name']] = cat['id']
     for i, ann in enumerate(data['annotations']):
         box = ann.get('bbox') if type(ann) is dict else None
         if type(box) is not list or len(box) != 4 or \
@@ -131,6 +142,12 @@ def read_coco_file(loader: str, path: str) -> dict:
             raise _bad(loader, path, f'annotation #{i} ({_brief(ann)}) has '
                        f'"bbox": {_brief(box)}; a COCO box is [x, y, width, '
                        'height], four numbers in pixels')
+        if type(ann.get('area')) not in _NUMBER or \
+                not math.isfinite(ann['area']):
+            raise _bad(loader, path, f'annotation #{i} ({_brief(ann)}) has '
+                       f'"area": {_brief(ann.get("area"))}; MMDetection '
+                       'reads each annotation\'s area (the mask\'s area in '
+                       'pixels, or the box\'s width x height): add it')
         seg = ann.get('segmentation')
         if seg is not None and not isinstance(seg, (list, dict)):
             raise _bad(loader, path, f'annotation #{i} ({_brief(ann)}) has '
@@ -149,6 +166,8 @@ def check_coco_content(loader: str, path: str, data: dict,
     """Ids that point nowhere or repeat, empty datasets and missing images
     stop; a few degenerate boxes warn, mostly degenerate ones stop."""
     images: Dict[int, str] = {}
+    sizes: Dict[int, tuple] = {}
+    files: Dict[str, int] = {}
     for img in data['images']:
         if img['id'] in images:
             raise UserInputError(
@@ -156,9 +175,18 @@ def check_coco_content(loader: str, path: str, data: dict,
                 f'({images[img["id"]]} and {img["file_name"]}), so one image '
                 'would take the other\'s boxes; give every image its own id '
                 '(merged files need their ids renumbered)')
+        if img['file_name'] in files:
+            raise UserInputError(
+                f'{loader}: image file {img["file_name"]} is listed twice in '
+                f'{path}, as image ids {files[img["file_name"]]} and '
+                f'{img["id"]}, so it would be trained on twice with half of '
+                'its boxes each time; merge the two records and their '
+                'annotations under one id')
         images[img['id']] = img['file_name']
+        sizes[img['id']] = (img['width'], img['height'])
+        files[img['file_name']] = img['id']
     cat_ids = {cat['id'] for cat in data['categories']}
-    degenerate = empty_masks = 0
+    degenerate = empty_masks = no_area = outside = 0
     for ann in data['annotations']:
         if ann.get('image_id') not in images:
             raise UserInputError(
@@ -173,6 +201,13 @@ def check_coco_content(loader: str, path: str, data: dict,
         box = ann['bbox']
         if box[2] < 1 or box[3] < 1:
             degenerate += 1
+        elif ann['area'] <= 0:
+            no_area += 1  # MMDetection drops instances of area <= 0
+        else:
+            w, h = sizes[ann['image_id']]
+            if min(box[0] + box[2], w) <= max(box[0], 0) or \
+                    min(box[1] + box[3], h) <= max(box[1], 0):
+                outside += 1  # no overlap with the image: dropped too
         if 'segmentation' in ann and not ann['segmentation']:
             empty_masks += 1
     if not images:
@@ -189,6 +224,21 @@ def check_coco_content(loader: str, path: str, data: dict,
             '1 pixel wide or high, so training would see almost no targets; '
             'COCO boxes are [x, y, width, height] in pixels (not x1, y1, x2, '
             'y2 and not relative to the image size); convert the file')
+    for count, what in (
+            (no_area, '"area" 0 or less (MMDetection drops those '
+             'instances; set each area to the mask\'s pixel count or the '
+             'box\'s width x height)'),
+            (outside, 'boxes entirely outside their image (dropped; the '
+             'boxes may be in another image\'s coordinates or swapped '
+             'x/y)')):
+        if training and total and count > MAX_DEGENERATE_SHARE * total:
+            raise UserInputError(
+                f'{loader}: {count} of the {total} annotations in {path} '
+                f'have {what}, so training would see few of its targets; '
+                'fix the annotation file')
+        if count:
+            print(f'warning: {loader}: {count} of the {total} annotations '
+                  f'in {path} have {what}', file=sys.stderr)
     if degenerate or empty_masks:
         print(f'warning: {loader}: {path} has {degenerate} annotation(s) '
               'with a box under 1 pixel (the dataset skips them) and '
@@ -315,11 +365,15 @@ def read_image_size(file: str):
 
 
 def _fingerprints(data: dict) -> Dict[int, tuple]:
-    """Per image id: file name, size and sorted (category, box) tuples."""
+    """Per image id: file name, size and sorted (category, box, crowd flag,
+    mask) tuples."""
     boxes: Dict[int, list] = {}
     for ann in data['annotations']:
+        seg = json.dumps(ann.get('segmentation'), sort_keys=True)
         boxes.setdefault(ann['image_id'], []).append(
-            (ann['category_id'], *(round(v, 1) for v in ann['bbox'])))
+            (ann['category_id'], *(round(v, 1) for v in ann['bbox']),
+             bool(ann.get('iscrowd', 0)),
+             hashlib.sha1(seg.encode()).hexdigest()))
     return {img['id']: (img['file_name'], img['width'], img['height'],
                         tuple(sorted(boxes.get(img['id'], ()))))
             for img in data['images']}
@@ -355,7 +409,8 @@ def check_evaluators(cfg: Config, name: str, read: Dict[str, dict]) -> None:
         if differ:
             first = differ[0]
             found = 'is not in it' if first not in theirs else \
-                f'is {theirs[first][0]} there with other boxes or size'
+                f'is {theirs[first][0]} there with other boxes, crowd ' \
+                'flags, masks or size'
             raise UserInputError(
                 f'{name}.ann_file {path} is not the file its loader reads '
                 f'({loader_path}) and describes {len(differ)} of its '

@@ -16,7 +16,8 @@ def read_json(path: str, what: str, fix: str = ''):
     """
     import json
     try:
-        with open(path) as f:
+        # utf-8-sig: a byte order mark at the start is allowed
+        with open(path, encoding='utf-8-sig') as f:
             return json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise UserInputError(

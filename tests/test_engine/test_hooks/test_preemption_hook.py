@@ -100,3 +100,25 @@ def test_switched_off_and_bad_arguments(tmp_path):
         with pytest.raises(ValueError, match=text):
             PreemptionHook(**kwargs)
     assert PreemptionHook(signals='SIGHUP').signals == [signal.SIGHUP]
+
+
+def test_a_second_signal_while_saving_changes_nothing(tmp_path):
+    """SIGTERM, then SIGINT in the middle of the write: the save completes,
+    the first signal decides the exit status."""
+    runner, ckpt = runner_with_checkpoints(tmp_path)
+    hook = PreemptionHook()
+    runner.hooks.append(hook)
+
+    def save(out_dir, filename, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # arrives during the write
+        ckpt.file_backend.put(b'complete', f'{out_dir}/{filename}')
+    runner.save_checkpoint.side_effect = save
+    hook.before_train(runner)
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        with pytest.raises(TrainingStopped) as stop:
+            hook.after_train_iter(runner, 0)
+    finally:
+        hook.after_train(runner)
+    assert stop.value.code == 143
+    assert (tmp_path / 'iter_6.pth').read_bytes() == b'complete'

@@ -1,0 +1,121 @@
+"""Inputs of a user's own COCO file that passed the pre-flight and then
+crashed or trained on wrong targets: caught before step one, one line each,
+through tools/train.py --check-only (exit 2) and in-process."""
+import json
+import os
+
+import pytest
+
+from conftest import (DEMO_CONFIG, copy_data, data_options, edit_ann,
+                      run_tool)
+
+
+def duplicate_category_name(d):
+    d['categories'].append(dict(id=99, name=d['categories'][0]['name']))
+
+
+def no_area(d):
+    del d['annotations'][3]['area']
+
+
+def area_zero(d):
+    for ann in d['annotations'][:int(len(d['annotations']) * 0.6)]:
+        ann['area'] = 0
+
+
+def same_file_twice(d):
+    img = dict(d['images'][0], id=99999)
+    d['images'].append(img)
+
+
+def boxes_outside(d):
+    sizes = {i['id']: i['width'] for i in d['images']}
+    for ann in d['annotations'][:int(len(d['annotations']) * 0.6)]:
+        ann['bbox'][0] += sizes[ann['image_id']] + 10
+
+
+CASES = {
+    'duplicate_category_name': (
+        duplicate_category_name, 'is listed twice, under ids 1 and 99'),
+    'no_area': (no_area, 'annotation #3'),
+    'area_zero': (area_zero, 'have "area" 0 or less'),
+    'same_file_twice': (same_file_twice, 'is listed twice in'),
+    'boxes_outside': (boxes_outside, 'boxes entirely outside their image'),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_caught_by_check_only(synthetic_data, tmp_path, name):
+    edit, expected = CASES[name]
+    root = copy_data(synthetic_data, tmp_path / 'data')
+    edit_ann(root, edit)
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--check-only',
+                     '--work-dir', str(tmp_path / 'w'), '--cfg-options'] +
+                    data_options(root))
+    lines = [ln for ln in proc.stderr.strip().splitlines()
+             if not ln.startswith(('warning:', 'train_dataloader: read',
+                                   'val_dataloader: read'))]
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'Traceback' not in proc.stderr
+    assert len(lines) == 1 and expected in lines[0], proc.stderr[-2000:]
+    assert 'instances_train.json' in lines[0]
+
+
+def test_a_few_dropped_instances_warn(synthetic_data, tmp_path):
+    """Under half of the annotations with area 0: a warning with the
+    count, and training goes on."""
+    from mmscratch.cli.config import load_config
+    from mmscratch.cli.data_check import check_data
+    root = copy_data(synthetic_data, tmp_path / 'data')
+    edit_ann(root, lambda d: d['annotations'][0].update(area=0))
+    cfg = load_config(DEMO_CONFIG, dict(o.split('=', 1)
+                                        for o in data_options(root)))
+    import io
+    import contextlib
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        check_data(cfg, ['train_dataloader'])
+    assert 'warning: train_dataloader: 1 of the' in err.getvalue()
+    assert '"area" 0 or less' in err.getvalue()
+
+
+def test_byte_order_mark_is_read(synthetic_data, tmp_path):
+    from mmscratch.cli.config import load_config
+    from mmscratch.cli.data_check import check_data
+    root = copy_data(synthetic_data, tmp_path / 'data')
+    path = os.path.join(root, 'annotations', 'instances_train.json')
+    with open(path) as f:
+        text = f.read()
+    with open(path, 'w', encoding='utf-8-sig') as f:
+        f.write(text)
+    assert open(path, 'rb').read(3) == b'\xef\xbb\xbf'
+    cfg = load_config(DEMO_CONFIG, dict(o.split('=', 1)
+                                        for o in data_options(root)))
+    check_data(cfg, ['train_dataloader'])  # no error
+    json.loads(text)
+
+
+def test_evaluator_file_differing_in_crowd_flags_or_masks(synthetic_data,
+                                                          tmp_path):
+    """A copy of the val file with one iscrowd flag (or one mask) changed,
+    given to the evaluator: refused, as its AP would be wrong."""
+    from mmscratch.cli.config import load_config
+    from mmscratch.cli.data_check import check_data
+    from mmscratch.utils.errors import UserInputError
+    root = copy_data(synthetic_data, tmp_path / 'data')
+    val = os.path.join(root, 'annotations', 'instances_val.json')
+    with open(val) as f:
+        data = json.load(f)
+    for i, change in enumerate((dict(iscrowd=1),
+                                dict(segmentation=[[0, 0, 5, 0, 5, 5]]))):
+        other = dict(data, annotations=[dict(a) for a in data['annotations']])
+        other['annotations'][0].update(change)
+        path = str(tmp_path / f'other{i}.json')
+        with open(path, 'w') as f:
+            json.dump(other, f)
+        options = dict(o.split('=', 1) for o in data_options(root))
+        options['val_evaluator.ann_file'] = path
+        cfg = load_config(DEMO_CONFIG, options)
+        with pytest.raises(UserInputError, match='crowd flags, masks'):
+            check_data(cfg, ['train_dataloader', 'val_dataloader'])
