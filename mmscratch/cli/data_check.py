@@ -39,6 +39,8 @@ def check_data(cfg: Config, loaders: Iterable[str],
         UserInputError: naming what is wrong, where, and how to fix it.
     """
     loaders = list(loaders)
+    if 'train_dataloader' in loaders:
+        check_model_config(cfg)
     read: Dict[str, dict] = {}  # evaluated loader -> {its file: data}
     num_classes = head_num_classes(cfg.get('model'))
     for loader, ds in loader_datasets(cfg, loaders):
@@ -75,6 +77,54 @@ def check_data(cfg: Config, loaders: Iterable[str],
         loader = name.split('_')[0] + '_dataloader'
         if loader in loaders:
             check_evaluators(cfg, name, read.get(loader, {}))
+
+
+# widths a GN layer normalises, by the key that sets them in mmdet configs
+_GN_WIDTH_KEYS = ('base_channels', 'stem_channels', 'out_channels',
+                  'conv_out_channels', 'feat_channels')
+# a warm-up longer than this share of the run gets a warning
+MAX_WARMUP_SHARE = 0.2
+
+
+def check_model_config(cfg: Config) -> None:
+    """Config mistakes the build would report as a raw error, or not at
+    all: GN widths not divisible by the group count stop; a warm-up that
+    takes a large share of the run warns."""
+    def walk(node, where):
+        if isinstance(node, dict):
+            norm = node.get('norm_cfg')
+            groups = norm.get('num_groups') if isinstance(norm, dict) and \
+                norm.get('type') == 'GN' else None
+            for key in _GN_WIDTH_KEYS if isinstance(groups, int) and \
+                    groups > 0 else ():
+                width = node.get(key)
+                if isinstance(width, int) and width % groups:
+                    raise UserInputError(
+                        f'{where}.{key}={width} is not divisible by its GN '
+                        f'num_groups={groups}, so the model cannot be built; '
+                        f'use a multiple of {groups} (or set '
+                        f'{where}.norm_cfg.num_groups to a divisor of '
+                        f'{width})')
+            for k, v in node.items():
+                walk(v, f'{where}.{k}')
+        elif isinstance(node, (list, tuple)):
+            for i, v in enumerate(node):
+                walk(v, f'{where}.{i}')
+    walk(cfg.get('model'), 'model')
+    max_iters = (cfg.get('train_cfg') or {}).get('max_iters')
+    schedulers = cfg.get('param_scheduler') or []
+    for i, sched in enumerate(schedulers if isinstance(schedulers, list)
+                              else [schedulers]):
+        if isinstance(sched, dict) and sched.get('type') == 'LinearLR' and \
+                not sched.get('by_epoch', True) and \
+                isinstance(max_iters, int) and \
+                isinstance(sched.get('end'), int) and \
+                sched['end'] > MAX_WARMUP_SHARE * max_iters:
+            print(f'warning: the warm-up (param_scheduler.{i}, '
+                  f'{sched["end"]} iterations) is '
+                  f'{min(sched["end"] / max_iters, 1):.0%} of the run\'s '
+                  f'{max_iters} iterations; shorten it with --cfg-options '
+                  f'param_scheduler.{i}.end=N', file=sys.stderr)
 
 
 def _resolve(data_root: Optional[str], path: str) -> str:
@@ -293,6 +343,13 @@ def check_classes(loader: str, key: str, path: str, data: dict, ds: dict,
             f'config\'s classes ({", ".join(classes[:6])}...), so no '
             f'image would be used; set {key}.metainfo.classes and the '
             'heads\' num_classes to the categories of your data')
+    if num_classes is not None and num_classes > 2 * len(used) and \
+            loader.startswith('train'):
+        print(f'warning: {loader}: the model\'s heads have num_classes='
+              f'{num_classes} but the dataset labels {len(used)} classes of '
+              f'{path}; the extra outputs are never trained as positives '
+              f'(set num_classes={len(used)} in the heads unless this is '
+              'meant)', file=sys.stderr)
     if num_classes is not None and num_classes < len(used):
         raise UserInputError(
             f'{loader}: the dataset labels {len(used)} classes of {path}, '

@@ -119,3 +119,34 @@ def test_evaluator_file_differing_in_crowd_flags_or_masks(synthetic_data,
         cfg = load_config(DEMO_CONFIG, options)
         with pytest.raises(UserInputError, match='crowd flags, masks'):
             check_data(cfg, ['train_dataloader', 'val_dataloader'])
+
+
+def test_gn_widths_and_long_warmup(synthetic_data, capsys):
+    """GN over a width its group count does not divide stops in one line
+    naming the key; a warm-up of most of the run warns."""
+    from mmscratch.cli.config import load_config
+    from mmscratch.cli.data_check import check_data
+    from mmscratch.utils.errors import UserInputError
+    options = dict(o.split('=', 1) for o in data_options(synthetic_data))
+    cfg = load_config(DEMO_CONFIG, dict(
+        options, **{'model.roi_head.mask_head.conv_out_channels': 100}))
+    with pytest.raises(UserInputError, match=r'model\.roi_head\.mask_head\.'
+                       r'conv_out_channels=100 is not divisible by its GN '
+                       r'num_groups=32'):
+        check_data(cfg, ['train_dataloader'])
+    cfg = load_config(DEMO_CONFIG, dict(
+        options, **{'train_cfg.max_iters': 30}))
+    check_data(cfg, ['train_dataloader'])
+    assert 'warning: the warm-up (param_scheduler.0, 20 iterations) is 67% ' \
+        "of the run's 30 iterations" in capsys.readouterr().err
+
+
+def test_far_more_head_classes_than_data_warns(synthetic_data, capsys):
+    from mmscratch.cli.config import load_config
+    from mmscratch.cli.data_check import check_data
+    options = dict(o.split('=', 1) for o in data_options(synthetic_data))
+    options.update({'model.roi_head.bbox_head.num_classes': 80,
+                    'model.roi_head.mask_head.num_classes': 80})
+    check_data(load_config(DEMO_CONFIG, options), ['train_dataloader'])
+    assert "the model's heads have num_classes=80 but the dataset labels 6 " \
+        'classes' in capsys.readouterr().err
