@@ -70,7 +70,8 @@ def check_data(cfg: Config, loaders: Iterable[str],
             'train'))
         check_classes(loader, key, path, data, ds, num_classes)
         if img_dir is not None and '://' not in img_dir:
-            check_images(loader, path, data, img_dir, all_images)
+            check_images(loader, path, data, img_dir, all_images,
+                         ignores_orientation(ds), key)
         if not loader.startswith('train'):  # kept for check_evaluators
             read.setdefault(loader, {})[osp.realpath(path)] = data
     for name in ('val_evaluator', 'test_evaluator'):
@@ -359,10 +360,28 @@ def check_classes(loader: str, key: str, path: str, data: dict, ds: dict,
             f'{key}.metainfo.classes')
 
 
+def ignores_orientation(ds: dict) -> bool:
+    """Whether the dataset's pipeline loads images as stored, ignoring an
+    EXIF orientation tag (``color_type='color_ignore_orientation'``)."""
+    for step in ds.get('pipeline') or []:
+        if isinstance(step, dict) and step.get('type') in (
+                'LoadImageFromFile', 'mmdet.LoadImageFromFile'):
+            return 'ignore_orientation' in str(step.get('color_type', ''))
+    return False
+
+
+# EXIF orientations that turn the picture by 90 or 270 degrees (the
+# decoded image is height x width of the stored one)
+_QUARTER_TURNS = (5, 6, 7, 8)
+
+
 def check_images(loader: str, path: str, data: dict, img_dir: str,
-                 all_images: bool) -> None:
+                 all_images: bool, as_stored: bool = False,
+                 key: str = '') -> None:
     """Every image file exists; the headers of a sample (or of all) can be
-    read and give the size the annotation file states."""
+    read and give the size the annotation file states, as the loader will
+    decode them: an EXIF orientation tag turns the decoded picture unless
+    the pipeline loads images as stored (``as_stored``)."""
     records = data['images']
     missing = [img['file_name'] for img in records
                if not osp.isfile(osp.join(img_dir, img['file_name']))]
@@ -373,16 +392,28 @@ def check_images(loader: str, path: str, data: dict, img_dir: str,
             'there or remove them from the annotation file')
     sample = records if all_images or len(records) <= SAMPLED_IMAGES else \
         random.Random(0).sample(records, SAMPLED_IMAGES)
-    unreadable, wrong_size = [], []
+    unreadable, wrong_size, turned, flipped = [], [], [], []
     for img in sample:
         file = osp.join(img_dir, img['file_name'])
-        size = read_image_size(file)
-        if isinstance(size, str):
-            unreadable.append(f'{img["file_name"]} ({size})')
-        elif size != (img['width'], img['height']):
+        header = read_image_header(file)
+        if isinstance(header, str):
+            unreadable.append(f'{img["file_name"]} ({header})')
+            continue
+        (w, h), orientation = header
+        stated = (img['width'], img['height'])
+        turns = orientation in _QUARTER_TURNS and not as_stored
+        decoded = (h, w) if turns else (w, h)
+        if turns and stated == (w, h) and w != h:
+            turned.append(img['file_name'])  # annotated as stored
+        elif decoded != stated:
+            rotated = f' ({h}x{w} once its EXIF rotation applies)' \
+                if turns else ''
             wrong_size.append(
-                f'{img["file_name"]} is {size[0]}x{size[1]} on disk, '
+                f'{img["file_name"]} is {w}x{h} on disk{rotated}, '
                 f'{img["width"]}x{img["height"]} in the file')
+        elif orientation not in (None, 1) and not as_stored and \
+                orientation not in _QUARTER_TURNS:
+            flipped.append(img['file_name'])
     checked = 'all' if len(sample) == len(records) else \
         f'{len(sample)} sampled'
     if unreadable:
@@ -390,20 +421,35 @@ def check_images(loader: str, path: str, data: dict, img_dir: str,
             f'{loader}: {len(unreadable)} of {checked} images of {path} '
             f'cannot be read as images (e.g. {unreadable[0]}); replace them '
             'or remove them from the annotation file')
+    option = f'{key}.pipeline.0.color_type=color_ignore_orientation'
+    if turned:
+        raise UserInputError(
+            f'{loader}: {len(turned)} of {checked} images of {path} carry an '
+            f'EXIF rotation (e.g. {turned[0]}) while the file states their '
+            'stored size, so the boxes follow the stored pixels but the '
+            'loader would turn the pictures; load them as stored with '
+            f'--cfg-options {option} (the same for the val/test pipelines)')
     if wrong_size:
         raise UserInputError(
             f'{loader}: {len(wrong_size)} of {checked} images of {path} '
             f'differ in size from the file (e.g. {wrong_size[0]}), so boxes '
             'would not match the pictures; fix width/height in the file or '
             'use the images it was made for')
+    if flipped:
+        print(f'warning: {loader}: {len(flipped)} of {checked} images of '
+              f'{path} carry an EXIF flip or half turn (e.g. {flipped[0]}); '
+              'the loader applies it, so the boxes must follow the turned '
+              f'picture (if they follow the stored pixels: {option})',
+              file=sys.stderr)
     if len(sample) < len(records):
         print(f'{loader}: read the headers of {len(sample)} of '
               f'{len(records)} images (all with --check-all-images)',
               file=sys.stderr)
 
 
-def read_image_size(file: str):
-    """(width, height) from the image header, or why it cannot be read.
+def read_image_header(file: str):
+    """((width, height), EXIF orientation or None) from the image header,
+    or why it cannot be read.
 
     Only the header is parsed; PNG files are also checked for truncation
     (their chunk checksums), which costs reading the file but no decoding.
@@ -411,14 +457,22 @@ def read_image_size(file: str):
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(file) as im:
-            size = im.size
+            size, orientation = im.size, None
             if im.format == 'PNG':
-                im.verify()
+                im.verify()  # before anything else reads the file
+            else:
+                orientation = im.getexif().get(0x0112)
     except UnidentifiedImageError:
         return 'not an image file'
     except (OSError, SyntaxError, ValueError) as err:
         return str(err) or type(err).__name__
-    return size
+    return size, orientation
+
+
+def read_image_size(file: str):
+    """(width, height) from the image header, or why it cannot be read."""
+    header = read_image_header(file)
+    return header if isinstance(header, str) else header[0]
 
 
 def _fingerprints(data: dict) -> Dict[int, tuple]:

@@ -150,3 +150,47 @@ def test_far_more_head_classes_than_data_warns(synthetic_data, capsys):
     check_data(load_config(DEMO_CONFIG, options), ['train_dataloader'])
     assert "the model's heads have num_classes=80 but the dataset labels 6 " \
         'classes' in capsys.readouterr().err
+
+
+def rotated_jpeg(root, stated):
+    """Image record 0 becomes a 96x64 JPEG stored with EXIF orientation 6
+    (a phone photo taken upright), stated as ``stated`` in the file."""
+    from PIL import Image
+    im = Image.new('RGB', (96, 64), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    im.save(os.path.join(root, 'train', 'rot.jpg'), exif=exif)
+    edit_ann(root, lambda d: d['images'][0].update(
+        file_name='rot.jpg', width=stated[0], height=stated[1]))
+
+
+@pytest.mark.slow
+def test_exif_rotation_against_the_annotations(synthetic_data, tmp_path):
+    """Annotations of the stored pixels (96x64) with a loader that turns
+    the picture to 64x96: one line naming the option; with the option, or
+    with annotations of the turned picture, the pre-flight passes."""
+    import mmcv
+    from mmscratch.cli.config import load_config
+    from mmscratch.cli.data_check import check_data
+    root = copy_data(synthetic_data, tmp_path / 'data')
+    rotated_jpeg(root, (96, 64))
+    with open(os.path.join(root, 'train', 'rot.jpg'), 'rb') as f:
+        assert mmcv.imfrombytes(f.read()).shape[:2] == (96, 64)  # turned
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--check-only',
+                     '--work-dir', str(tmp_path / 'w'), '--cfg-options'] +
+                    data_options(root))
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert 'carry an EXIF rotation (e.g. rot.jpg)' in last
+    option = 'train_dataloader.dataset.pipeline.0.color_type=' \
+        'color_ignore_orientation'
+    assert option in last
+    options = dict(o.split('=', 1) for o in data_options(root))
+    cfg = load_config(DEMO_CONFIG, dict(options, **{
+        'train_dataloader.dataset.pipeline.0.color_type':
+        'color_ignore_orientation'}))
+    check_data(cfg, ['train_dataloader'])  # loaded as stored: consistent
+    root2 = copy_data(synthetic_data, tmp_path / 'data2')
+    rotated_jpeg(root2, (64, 96))  # annotated on the turned picture
+    check_data(load_config(DEMO_CONFIG, dict(
+        o.split('=', 1) for o in data_options(root2))), ['train_dataloader'])
