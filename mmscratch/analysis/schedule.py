@@ -1,21 +1,15 @@
 """Where a config's step schedule divides the LR, read from the config."""
 import glob
 import os.path as osp
-from typing import List, Optional, Sequence
-
-
-def relative_steps(end: float, before_end: Optional[Sequence[int]] = None,
-                   fractions: Optional[Sequence[float]] = None) -> list:
-    """The steps ``before_end`` before ``end``, or at ``fractions`` of it."""
-    if before_end is not None:
-        return [int(end) - int(b) for b in before_end]
-    return [round(f * end) for f in fractions]
+from typing import List, Optional
 
 
 def lr_steps(cfg) -> List[int]:
     """Iterations at which the config's iteration-based step schedulers
     divide the LR (MultiStepLR, and RelativeMultiStepLR placed against the
-    train loop's ``max_iters``)."""
+    train loop's ``max_iters``, with its rule for short runs)."""
+    # imported here: the engine's hooks import this package
+    from ..engine.schedulers.relative_multi_step_lr import relative_steps
     max_iters = (cfg.get('train_cfg') or {}).get('max_iters')
     steps = []
     for sched in cfg.get('param_scheduler') or []:
@@ -26,8 +20,11 @@ def lr_steps(cfg) -> List[int]:
         elif sched.get('type') == 'RelativeMultiStepLR':
             end = sched.get('end', max_iters)
             if end is not None:
+                rule = {k: sched[k] for k in ('short_run_fractions',)
+                        if k in sched}
                 steps += relative_steps(end, sched.get('before_end'),
-                                        sched.get('fractions'))
+                                        sched.get('fractions'),
+                                        sched.get('begin', 0), **rule)[0]
     return sorted(steps)
 
 

@@ -60,3 +60,26 @@ def test_the_runner_places_the_steps(synthetic_data, tmp_path):
     runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     schedulers = runner.build_param_scheduler(cfg.param_scheduler)
     assert sorted(schedulers[1].milestones) == [30, 70]
+
+
+def test_a_short_downstream_run_drops_the_lr_inside_it(synthetic_data,
+                                                        tmp_path):
+    """A user's 3,000-iteration run of the flagship recipe, built by a real
+    Runner: the paper's steps (60k and 20k before the end) cannot fit, so
+    the LR drops at 2/3 and 8/9 of the run (2000, 2667), and lr_steps
+    (schedule.py, plot_curves.py) reports the same."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from mmscratch.analysis.schedule import lr_steps
+    user_cfg = tmp_path / 'short.py'
+    write_downstream_config(user_cfg, synthetic_data, max_iters=3000)
+    cfg = Config.fromfile(str(user_cfg))
+    assert cfg.param_scheduler[1]['before_end'] == [60000, 20000]
+    assert lr_steps(cfg) == [2000, 2667]
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    assert runner.train_loop.max_iters == 3000
+    runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
+    schedulers = runner.build_param_scheduler(cfg.param_scheduler)
+    assert sorted(schedulers[1].milestones) == [2000, 2667]

@@ -71,3 +71,29 @@ def test_schedule_matches_the_configs():
     assert '420,000 and 500,000' in proc.stdout
     assert 'LR:           0.01' in proc.stdout
     assert 'param_scheduler.1.before_end=[120000,40000]' in proc.stdout
+
+
+def test_schedule_for_short_runs_and_small_datasets():
+    """Half a multiple: steps at 2/3 and 8/9 (not at iteration 1); 500
+    images for 100 epochs at batch 8: 6,250 iterations, steps inside, a
+    short warm-up; the options apply to a fractions config too; 36,000
+    epochs get a note."""
+    proc = run_tool(['tools/analysis/schedule.py', '--images', '118287',
+                     '--multiple', '0.5', '--json'])
+    s = json.loads(proc.stdout)
+    assert s['max_iters'] == 45000 and s['milestones'] == [30000, 40000]
+    assert s['rule'] == 'short run'
+    proc = run_tool(['tools/analysis/schedule.py', '--images', '500',
+                     '--batch', '8', '--epochs', '100'])
+    assert proc.returncode == 0, proc.stderr
+    assert 'iterations:   6,250' in proc.stdout
+    assert '4,167 and 5,556 (LR / 10 each; at 2/3 and 8/9' in proc.stdout
+    assert 'warm-up:      625 iterations' in proc.stdout
+    assert 'before_end' not in proc.stdout.split('apply with:')[1]
+    assert 'note: ' not in proc.stdout.replace('note: linearly', '')
+    proc = run_tool(['tools/analysis/schedule.py', '--images', '240',
+                     '--multiple', '6'])
+    assert 'note: 36,000 epochs' in proc.stdout
+    proc = run_tool(['tools/analysis/schedule.py', '--images', '240',
+                     '--multiple', '6', '--epochs', '3'])
+    assert proc.returncode == 2 and 'not allowed with' in proc.stderr

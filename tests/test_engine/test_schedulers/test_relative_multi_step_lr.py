@@ -33,10 +33,19 @@ def test_before_end_and_fractions():
     assert sorted(sched.milestones) == [146667, 195556]
 
 
-def test_short_runs_skip_the_steps():
+def test_short_runs_use_the_proportional_rule():
+    """A downstream run of 3,000 iterations: the paper's steps (60k and 20k
+    before the end) cannot fit, so the LR drops at 2/3 and 8/9 of it."""
     sched = RelativeMultiStepLR(wrapper(), before_end=[60000, 20000],
-                                end=2, by_epoch=False)
-    assert not sched.milestones
+                                end=3000, by_epoch=False)
+    assert sorted(sched.milestones) == [2000, 2667]
+    sched = RelativeMultiStepLR(wrapper(), before_end=[60000, 20000],
+                                end=3000, by_epoch=False,
+                                short_run_fractions=None)
+    assert not sched.milestones  # the old behaviour, by one argument
+    sched = RelativeMultiStepLR(wrapper(), before_end=[60000, 20000],
+                                end=70000, by_epoch=False)
+    assert sorted(sched.milestones) == [10000, 50000]  # both fit
 
 
 @pytest.mark.parametrize('kwargs,match', [
