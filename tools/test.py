@@ -38,6 +38,16 @@ def parse_args():
     parser.add_argument(
         '--out', help='dump the predictions to this pickle file')
     parser.add_argument(
+        '--show-dir', help='draw the predictions (and ground truth) on the '
+        'test images into this folder (inside the run\'s log folder when '
+        'relative, as in MMDetection)')
+    parser.add_argument(
+        '--show', action='store_true', help='show the drawn images in a '
+        'window (needs a display)')
+    parser.add_argument(
+        '--wait-time', type=float, default=2,
+        help='seconds each image is shown with --show')
+    parser.add_argument(
         '--tta', action='store_true',
         help='test-time augmentation with the config\'s tta_model and '
         'tta_pipeline')
@@ -45,6 +55,25 @@ def parse_args():
     args = parser.parse_args()
     set_local_rank(args.local_rank)
     return args
+
+
+def draw_predictions(cfg, show_dir, show: bool, wait_time: float) -> None:
+    """Switch on mmdet's DetVisualizationHook (default hook
+    ``visualization``) for --show-dir/--show, as MMDetection's test tool
+    does."""
+    hook = (cfg.get('default_hooks') or {}).get('visualization')
+    if not isinstance(hook, dict):
+        raise UserInputError(
+            '--show-dir/--show need default_hooks.visualization (mmdet\'s '
+            'DetVisualizationHook) in the config; add default_hooks = '
+            "dict(visualization=dict(type='DetVisualizationHook'))")
+    hook['draw'] = True
+    if show_dir:
+        check_writable(show_dir, '--show-dir', folder=True)
+        hook['test_out_dir'] = show_dir
+    if show:
+        hook['show'] = True
+        hook['wait_time'] = wait_time
 
 
 def apply_tta(cfg, path: str) -> None:
@@ -74,6 +103,8 @@ def main():
         check_writable(args.out, '--out')
     if args.tta:
         apply_tta(cfg, args.config)
+    if args.show_dir or args.show:
+        draw_predictions(cfg, args.show_dir, args.show, args.wait_time)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     prepare_launcher(cfg, args.launcher, check_only=args.check_only)
