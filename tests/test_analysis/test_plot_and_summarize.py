@@ -119,8 +119,8 @@ def test_table_cells_paper_and_missing(tmp_path):
     """Written logs in mmengine's format: paper diff and missing cells."""
     tool = load_tool('summarize')
 
-    def fake_run(name, box, pretrained=False):
-        work = tmp_path / name
+    def fake_run(name, box, pretrained=False, folder=None):
+        work = tmp_path / (folder or name)
         folder = work / '20260101_000000' / 'vis_data'
         folder.mkdir(parents=True)
         (folder / 'scalars.json').write_text(json.dumps(
@@ -144,8 +144,15 @@ def test_table_cells_paper_and_missing(tmp_path):
         json.dumps({'pascal_voc/mAP': 0.8, 'step': 18000}) + '\n')
     with pytest.raises(UserInputError, match='different metrics'):
         tool.collect([a, str(voc)])
-    with pytest.raises(UserInputError, match='same cell'):
+    with pytest.raises(UserInputError, match='is given twice'):
         tool.collect([a, a])
+    # three seeds of one config: mean ± sample sd, n
+    seeds = [fake_run('mask_rcnn_r50_gn_6x', box, folder=f'seed{i}')
+             for i, box in enumerate((0.410, 0.415, 0.420))]
+    md = tool.to_markdown(tool.collect(seeds))
+    assert '41.5 ± 0.5 / 37.5 ± 0.5 (n=3) (paper 41.3, +0.2)' in md
+    csv_text = tool.to_csv(tool.collect(seeds))
+    assert csv_text.splitlines()[1].endswith(',3,0.5,0.5')
 
 
 def test_crashed_runs_are_rows(runs, tmp_path):

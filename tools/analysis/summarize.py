@@ -6,8 +6,9 @@ AP (in %), with the paper's Table 1 value and the difference where it has
 one. Run names are read from the config mmengine dumped into each work dir
 (``{algo}_{backbone}_{norm}[_{variant}]_{schedule}``; other names give a
 row of their own, in a column of their last validated iteration); the init
-from its backbone ``init_cfg``. A run without logs or without a validation
-(crashed, still running) is a row that says so.
+from its backbone ``init_cfg``. Several runs of one cell (seeds, repeats)
+give their mean and sample standard deviation with n. A run without logs
+or without a validation (crashed, still running) is a row that says so.
 
 Example:
     python tools/analysis/summarize.py work_dirs/* --format md
@@ -17,6 +18,7 @@ import csv
 import io
 import os.path as osp
 import re
+import statistics
 import sys
 import warnings
 
@@ -68,47 +70,77 @@ def _is_pretrained(work_dir):
 
 
 def collect(runs):
-    """{(row, schedule): dict(bbox=, segm=, paper=, kind=)} of final APs."""
-    cells, kinds = {}, {}
+    """{(row, schedule): dict(bbox=, segm=, paper=, n=, ...)} of final APs
+    (means over the runs of a cell, with ``*_sd`` when there are several).
+    """
+    cells, kinds, seen = {}, {}, {}
     for work_dir in runs:
+        real = osp.realpath(work_dir)
+        if real in seen:
+            raise UserInputError(
+                f'{work_dir} is given twice ({seen[real]}); pass each run '
+                'once')
+        seen[real] = work_dir
         try:
             run = read_run(work_dir)
         except UserInputError as err:  # no logs: a row saying so
             row, sched, _ = describe(work_dir, 0) if osp.isdir(work_dir) \
                 else (work_dir, '0it', None)
-            cells[(row, sched)] = dict(work_dir=work_dir, problem=str(err))
+            cells.setdefault((row, sched), []).append(
+                dict(work_dir=work_dir, problem=str(err)))
             continue
         if not run.val:
             last = run.train[-1]['step'] if run.train else 0
             row, sched, _ = describe(work_dir, last)
-            cells[(row, sched)] = dict(
+            cells.setdefault((row, sched), []).append(dict(
                 work_dir=work_dir, step=last, problem=(
                     f'no validation (training logged up to iteration '
-                    f'{last}: crashed, stopped or still running)'))
+                    f'{last}: crashed, stopped or still running)')))
             continue
         kind = 'coco' if run.final('coco/bbox_mAP') is not None else 'voc'
         kinds.setdefault(kind, []).append(work_dir)
         row, sched, key = describe(work_dir, run.val[-1]['step'])
-        if (row, sched) in cells:
-            raise UserInputError(
-                f'{work_dir} and {cells[(row, sched)]["work_dir"]} fill the '
-                f'same cell ({row}, {sched}); pass one run per cell')
         table = paper_reference()['table1_bbox']['rows']
         paper = table.get(key, {}).get(sched)
-        cells[(row, sched)] = dict(
+        cells.setdefault((row, sched), []).append(dict(
             work_dir=work_dir, paper=paper,
             bbox=run.final('coco/bbox_mAP'), segm=run.final('coco/segm_mAP'),
-            voc=run.final('pascal_voc/mAP'), step=run.val[-1]['step'])
+            voc=run.final('pascal_voc/mAP'), step=run.val[-1]['step']))
     if len(kinds) > 1:
         raise UserInputError(
             'the runs report different metrics (COCO: '
             f'{", ".join(kinds.get("coco", []))}; VOC: '
             f'{", ".join(kinds.get("voc", []))}); summarise one kind at once')
-    return cells
+    return {key: merge(entries) for key, entries in cells.items()}
+
+
+def merge(entries):
+    """One cell from the runs that fill it: the mean of each metric over
+    the runs that validated, its sample standard deviation, n, and how
+    many runs of the cell have no result."""
+    done = [e for e in entries if not e.get('problem')]
+    if len(entries) == 1 or not done:
+        return dict(entries[0], n=len(done), failed=len(entries) - len(done))
+    cell = dict(work_dir=', '.join(e['work_dir'] for e in entries),
+                paper=done[0]['paper'], step=max(e['step'] for e in done),
+                n=len(done), failed=len(entries) - len(done))
+    for metric in ('bbox', 'segm', 'voc'):
+        values = [e[metric] for e in done if e[metric] is not None]
+        cell[metric] = statistics.fmean(values) if values else None
+        cell[f'{metric}_sd'] = statistics.stdev(values) \
+            if len(values) > 1 else None
+    return cell
 
 
 def pct(value):
     return MISSING if value is None else f'{100 * value:.1f}'
+
+
+def pct_sd(cell, metric):
+    """A metric of a cell in %, with '± sd' when several runs fill it."""
+    sd = cell.get(f'{metric}_sd')
+    text = pct(cell[metric])
+    return text if sd is None else f'{text} ± {100 * sd:.1f}'
 
 
 def cell_text(cell):
@@ -117,9 +149,13 @@ def cell_text(cell):
     if cell.get('problem'):
         return cell['problem'].replace('|', '/')
     if cell['bbox'] is None:
-        text = f'{pct(cell["voc"])} mAP'
+        text = f'{pct_sd(cell, "voc")} mAP'
     else:
-        text = f'{pct(cell["bbox"])} / {pct(cell["segm"])}'
+        text = f'{pct_sd(cell, "bbox")} / {pct_sd(cell, "segm")}'
+    if cell.get('n', 1) > 1 or cell.get('failed'):
+        failed = f', {cell["failed"]} without a result' \
+            if cell.get('failed') else ''
+        text += f' (n={cell["n"]}{failed})'
     if cell['paper'] is not None and cell['bbox'] is not None:
         diff = 100 * (cell['bbox'] - cell['paper'])
         text += f' (paper {pct(cell["paper"])}, {diff:+.1f})'
@@ -141,8 +177,9 @@ def to_markdown(cells):
         lines.append(f'| {row} | ' + ' | '.join(
             cell_text(cells.get((row, s))) for s in scheds) + ' |')
     lines.append('')
-    lines.append('Cells: final box AP / mask AP (%) at the last validation; '
-                 'paper: Table 1 box AP and the difference.')
+    lines.append('Cells: final box AP / mask AP (%) at the last validation '
+                 '(several runs of a cell: mean ± sample standard deviation, '
+                 'n runs); paper: Table 1 box AP and the difference.')
     return '\n'.join(lines)
 
 
@@ -151,14 +188,16 @@ def to_csv(cells):
     writer = csv.writer(buf)
     writer.writerow(['run', 'schedule', 'iteration', 'bbox_AP', 'mask_AP',
                      'voc_mAP', 'paper_bbox_AP', 'diff', 'work_dir',
-                     'problem'])
+                     'problem', 'n', 'bbox_AP_sd', 'mask_AP_sd'])
     for (row, sched), c in sorted(cells.items()):
         diff = None if c.get('paper') is None or c.get('bbox') is None \
             else round(100 * (c['bbox'] - c['paper']), 1)
         writer.writerow([row, sched, c.get('step'),
                          *(None if c.get(k) is None else round(100 * c[k], 1)
                            for k in ('bbox', 'segm', 'voc', 'paper')),
-                         diff, c['work_dir'], c.get('problem')])
+                         diff, c['work_dir'], c.get('problem'), c.get('n'),
+                         *(None if c.get(k) is None else round(100 * c[k], 2)
+                           for k in ('bbox_sd', 'segm_sd'))])
     return buf.getvalue()
 
 
