@@ -381,7 +381,9 @@ def check_images(loader: str, path: str, data: dict, img_dir: str,
     """Every image file exists; the headers of a sample (or of all) can be
     read and give the size the annotation file states, as the loader will
     decode them: an EXIF orientation tag turns the decoded picture unless
-    the pipeline loads images as stored (``as_stored``)."""
+    the pipeline loads images as stored (``as_stored``). The sampled
+    images of an evaluated (val/test) dataset are decoded too: those that
+    fail are named in a warning (evaluation leaves them out)."""
     records = data['images']
     missing = [img['file_name'] for img in records
                if not osp.isfile(osp.join(img_dir, img['file_name']))]
@@ -392,12 +394,17 @@ def check_images(loader: str, path: str, data: dict, img_dir: str,
             'there or remove them from the annotation file')
     sample = records if all_images or len(records) <= SAMPLED_IMAGES else \
         random.Random(0).sample(records, SAMPLED_IMAGES)
-    unreadable, wrong_size, turned, flipped = [], [], [], []
+    evaluated = not loader.startswith('train')
+    unreadable, wrong_size, turned, flipped, undecodable = [], [], [], [], []
     for img in sample:
         file = osp.join(img_dir, img['file_name'])
         header = read_image_header(file)
         if isinstance(header, str):
             unreadable.append(f'{img["file_name"]} ({header})')
+            continue
+        if evaluated and isinstance(read_image_header(file, decode=True),
+                                    str):
+            undecodable.append(img['file_name'])
             continue
         (w, h), orientation = header
         stated = (img['width'], img['height'])
@@ -441,18 +448,25 @@ def check_images(loader: str, path: str, data: dict, img_dir: str,
               'the loader applies it, so the boxes must follow the turned '
               f'picture (if they follow the stored pixels: {option})',
               file=sys.stderr)
+    if undecodable:
+        print(f'warning: {loader}: {len(undecodable)} of {checked} images of '
+              f'{path} cannot be decoded (e.g. {undecodable[0]}); evaluation '
+              'leaves them out and logs their count as unreadable_images '
+              'with the metrics; replace them to evaluate on the full set',
+              file=sys.stderr)
     if len(sample) < len(records):
         print(f'{loader}: read the headers of {len(sample)} of '
               f'{len(records)} images (all with --check-all-images)',
               file=sys.stderr)
 
 
-def read_image_header(file: str):
+def read_image_header(file: str, decode: bool = False):
     """((width, height), EXIF orientation or None) from the image header,
     or why it cannot be read.
 
-    Only the header is parsed; PNG files are also checked for truncation
-    (their chunk checksums), which costs reading the file but no decoding.
+    Only the header is parsed, unless ``decode``; PNG files are also
+    checked for truncation (their chunk checksums), which costs reading the
+    file but no decoding.
     """
     from PIL import Image, UnidentifiedImageError
     try:
@@ -462,6 +476,8 @@ def read_image_header(file: str):
                 im.verify()  # before anything else reads the file
             else:
                 orientation = im.getexif().get(0x0112)
+                if decode:
+                    im.load()  # a truncated JPEG fails here
     except UnidentifiedImageError:
         return 'not an image file'
     except (OSError, SyntaxError, ValueError) as err:

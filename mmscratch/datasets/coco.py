@@ -1,4 +1,5 @@
 import mmcv
+import numpy as np
 from mmengine import fileio
 from mmengine.logging import print_log
 
@@ -21,7 +22,9 @@ class SkipEmptyMaskCocoDataset(SeededSamplesMixin, CocoDataset):
     that sample with the RNGs seeded by its seed, so its augmentation does
     not depend on the loader worker it runs in.
 
-    In training, a sample whose image cannot be decoded (a truncated file,
+    In evaluation, such an image is left out of the metric and counted
+    (see ``_prepare_test_data``). In training, a sample whose image cannot
+    be decoded (a truncated file,
     text named ``.png``) is replaced by the next image of the dataset, and
     the skipped path rides along in the replacement's metainfo
     (``unreadable_images``) to the main process, where
@@ -32,7 +35,7 @@ class SkipEmptyMaskCocoDataset(SeededSamplesMixin, CocoDataset):
 
     def prepare_data(self, idx):
         if self.test_mode:
-            return super().prepare_data(idx)
+            return self._prepare_test_data(idx)
         skipped = []
         for step in range(len(self)):
             index = (idx + step) % len(self)
@@ -49,6 +52,30 @@ class SkipEmptyMaskCocoDataset(SeededSamplesMixin, CocoDataset):
                     dict(unreadable_images=skipped))
             return data
         raise RuntimeError(f'no image of {self.ann_file} can be decoded')
+
+    def _prepare_test_data(self, idx):
+        """In evaluation, an image that cannot be decoded is not replaced:
+        the sample goes on as a blank image of the stated size, flagged
+        ``unreadable_image`` in its metainfo, so the metric
+        (:class:`~mmscratch.evaluation.FastCocoMetric`) leaves the image
+        out and reports how many it left out."""
+        try:
+            return super().prepare_data(idx)
+        except Exception:
+            info = self.get_data_info(idx)
+            transforms = getattr(self.pipeline, 'transforms', [])
+            if decodable(info['img_path'], self.backend_args) or \
+                    not transforms or \
+                    'LoadImage' not in type(transforms[0]).__name__:
+                raise
+        shape = (info['height'], info['width'])
+        data = dict(info, img=np.zeros(shape + (3, ), np.uint8),
+                    img_shape=shape, ori_shape=shape)
+        for transform in transforms[1:]:
+            data = transform(data)
+        data['data_samples'].set_metainfo(
+            dict(unreadable_image=info['img_path']))
+        return data
 
     def load_data_list(self):
         self.num_empty_masks = 0

@@ -229,9 +229,38 @@ class FastCocoMetric(CocoMetric):
     def gt_to_coco_json(self, gt_dicts, outfile_prefix):
         return self._mmdet['gt_to_coco_json'](self, gt_dicts, outfile_prefix)
 
+    def process(self, data_batch, data_samples) -> None:
+        """mmdet's, plus the mark of an image the dataset could not decode
+        (``unreadable_image`` in its metainfo), carried with its result."""
+        super().process(data_batch, data_samples)
+        for (_, pred), sample in zip(self.results[-len(data_samples):],
+                                     data_samples):
+            if sample.get('unreadable_image'):
+                pred['unreadable_image'] = sample['unreadable_image']
+
     def compute_metrics(self, results: list) -> dict:
+        """mmdet's, over the images that could be decoded; when some could
+        not, ``unreadable_images`` (their count) joins the metrics, so a
+        number computed on fewer images is never taken for the full
+        set's."""
         self._evaluators.clear()
+        skipped = {pred['img_id']: pred['unreadable_image']
+                   for _, pred in results if pred.get('unreadable_image')}
+        if skipped:
+            results = [r for r in results if r[1]['img_id'] not in skipped]
+            if self._coco_api is not None:
+                self.img_ids = [i for i in self._coco_api.get_img_ids()
+                                if i not in skipped]
+            print_log(
+                f'evaluation left out {len(skipped)} image(s) that cannot '
+                f'be decoded (e.g. {next(iter(skipped.values()))}); the '
+                f'metrics are computed on the other {len(results)}',
+                logger='current', level=30)
+        else:
+            self.img_ids = None  # every image of the annotation file
         metrics = self._mmdet['compute_metrics'](self, results)
+        if skipped:
+            metrics['unreadable_images'] = len(skipped)
         self.full_stats = {
             evaluator.params.iouType: np.asarray(evaluator.stats[:12], float)
             for evaluator in self._evaluators}
