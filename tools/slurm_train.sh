@@ -3,6 +3,7 @@
 # GPUS (default 8), GPUS_PER_NODE (8), CPUS_PER_TASK (5) and SRUN_ARGS are
 # read from the environment.
 #
+# The data and config pre-flight runs once on this host before srun.
 # Preemption: SLURM sends SIGNAL (default USR1) SIGNAL_LEAD seconds (default
 # 180) before the time limit; every rank then saves a checkpoint at the
 # current iteration and stops (docs/long_runs.md). Inside an sbatch job the
@@ -23,7 +24,14 @@ REQUEUE=${REQUEUE:-1}
 PY_ARGS=${@:5}
 source "$(dirname "$0")/find_python.sh"
 
-PYTHONPATH="$ROOT:$PYTHONPATH" \
+# the pre-flight once here, in one process (this host needs no GPU): a bad
+# input stops in one line before any job step starts; the ranks skip it
+set +x
+PYTHONPATH="$ROOT:$PYTHONPATH" "$PYTHON" "$ROOT/tools/train.py" "${CONFIG}" \
+    --work-dir="${WORK_DIR}" --check-only --launcher none ${PY_ARGS} || exit
+set -x
+
+MMSCRATCH_CHECKED_BY_LAUNCHER=1 PYTHONPATH="$ROOT:$PYTHONPATH" \
 srun -p "${PARTITION}" \
     --job-name="${JOB_NAME}" \
     --gres=gpu:"${GPUS_PER_NODE}" \

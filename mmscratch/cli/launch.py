@@ -30,9 +30,11 @@ def prepare_launcher(cfg: Config, launcher: str,
     if launcher == 'none' and has_type(cfg.get('model'), 'SyncBN'):
         # one process: SyncBN and BN compute the same statistics
         replace_types(cfg.model, {'SyncBN': 'BN'})
-        print('warning: SyncBN needs a distributed launch; this single-'
-              'process run uses BN (the same statistics on one process). '
-              'Use tools/dist_train.sh for multi-GPU SyncBN.', file=sys.stderr)
+        if not check_only:  # a launcher's pre-flight trains nothing
+            print('warning: SyncBN needs a distributed launch; this single-'
+                  'process run uses BN (the same statistics on one '
+                  'process). Use tools/dist_train.sh for multi-GPU SyncBN.',
+                  file=sys.stderr)
     if launcher == 'none' or torch.cuda.is_available():
         return
     if has_type(cfg.get('model'), 'SyncBN'):

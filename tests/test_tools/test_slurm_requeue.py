@@ -25,6 +25,9 @@ def fake_slurm(tmp_path):
     return bin_dir
 
 
+pytestmark = pytest.mark.slow  # each launch runs the pre-flight
+
+
 @pytest.mark.parametrize('status,job,requeued', [
     (138, '4242', True),   # stopped by the warning signal, in an sbatch job
     (143, '4242', True),   # stopped by SIGTERM (preemption, scancel)
@@ -32,7 +35,8 @@ def fake_slurm(tmp_path):
     (0, '4242', False),    # finished
     (1, '4242', False),    # failed: not requeued in a loop
 ])
-def test_requeue_after_a_stop_signal(tmp_path, status, job, requeued):
+def test_requeue_after_a_stop_signal(synthetic_data, tmp_path, status, job,
+                                     requeued):
     bin_dir = fake_slurm(tmp_path)
     env = dict(PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}',
                FAKE_STATUS=str(status), GPUS='2', GPUS_PER_NODE='2')
@@ -41,8 +45,10 @@ def test_requeue_after_a_stop_signal(tmp_path, status, job, requeued):
     else:
         env['SLURM_JOB_ID'] = ''
     proc = run_tool([osp.join(ROOT, 'tools/slurm_train.sh'), 'gpu', 'job',
-                     DEMO_CONFIG, str(tmp_path / 'work')], env=env)
-    assert proc.returncode == status
+                     DEMO_CONFIG, str(tmp_path / 'work'), '--cfg-options'] +
+                    data_options(synthetic_data), env=env)
+    assert proc.returncode == status, proc.stderr[-2000:]
+    assert 'checks passed' in proc.stderr
     srun = (tmp_path / 'srun.args').read_text()
     assert '--signal=USR1@180' in srun and '--launcher=slurm' in srun
     assert (tmp_path / 'scontrol.args').exists() == requeued
@@ -54,7 +60,20 @@ def test_requeue_after_a_stop_signal(tmp_path, status, job, requeued):
         assert 'run the same command again (with --resume)' in proc.stderr
 
 
-@pytest.mark.slow
+def test_bad_input_stops_before_srun(tmp_path):
+    """The pre-flight runs once before srun: a missing dataset stops in
+    one line and no job step starts."""
+    bin_dir = fake_slurm(tmp_path)
+    proc = run_tool([osp.join(ROOT, 'tools/slurm_train.sh'), 'gpu', 'job',
+                     DEMO_CONFIG, str(tmp_path / 'work'), '--cfg-options',
+                     f'train_dataloader.dataset.data_root={tmp_path}/none/'],
+                    env=dict(PATH=f'{bin_dir}{os.pathsep}'
+                             f'{os.environ["PATH"]}'))
+    assert proc.returncode == 2
+    assert 'annotation file' in proc.stderr and 'not found' in proc.stderr
+    assert not (tmp_path / 'srun.args').exists()
+
+
 def test_a_requeued_job_resumes_by_itself(synthetic_data, tmp_path):
     proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
                      str(tmp_path / 'w'), '--check-only', '--cfg-options'] +
