@@ -69,7 +69,8 @@ def curves_from_runs(runs, metric, x='iter', labels=None, epoch_size=None):
         run_drops = run_lr_steps(work_dir)
         if run_drops is None:  # no config dumped: from the logged LR
             run_drops = lr_drops(run)
-        run_drops = [d for d in run_drops if d <= steps[-1]]
+        # only drops that happened: inside the logged part of the run
+        run_drops = [d for d in run_drops if 0 < d <= steps[-1]]
         if x == 'iter':
             xs = list(steps)
         else:
