@@ -62,27 +62,33 @@ def test_caught_by_check_only(synthetic_data, tmp_path, name):
     assert 'instances_train.json' in lines[0]
 
 
+def check_only(root, tmp_path, *options):
+    """tools/train.py --check-only on ``root``: (exit status, stderr lines
+    that are not the sampling note)."""
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--check-only',
+                     '--work-dir', str(tmp_path / 'w'), '--cfg-options'] +
+                    data_options(root) + list(options))
+    assert 'Traceback' not in proc.stderr, proc.stderr[-2000:]
+    return proc.returncode, [
+        ln for ln in proc.stderr.strip().splitlines()
+        if not ln.startswith(('train_dataloader: read',
+                              'val_dataloader: read'))]
+
+
+@pytest.mark.slow
 def test_a_few_dropped_instances_warn(synthetic_data, tmp_path):
     """Under half of the annotations with area 0: a warning with the
-    count, and training goes on."""
-    from mmscratch.cli.config import load_config
-    from mmscratch.cli.data_check import check_data
+    count, and the checks pass."""
     root = copy_data(synthetic_data, tmp_path / 'data')
     edit_ann(root, lambda d: d['annotations'][0].update(area=0))
-    cfg = load_config(DEMO_CONFIG, dict(o.split('=', 1)
-                                        for o in data_options(root)))
-    import io
-    import contextlib
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        check_data(cfg, ['train_dataloader'])
-    assert 'warning: train_dataloader: 1 of the' in err.getvalue()
-    assert '"area" 0 or less' in err.getvalue()
+    status, lines = check_only(root, tmp_path)
+    assert status == 0, lines
+    assert any(ln.startswith('warning: train_dataloader: 1 of the') and
+               '"area" 0 or less' in ln for ln in lines), lines
 
 
+@pytest.mark.slow
 def test_byte_order_mark_is_read(synthetic_data, tmp_path):
-    from mmscratch.cli.config import load_config
-    from mmscratch.cli.data_check import check_data
     root = copy_data(synthetic_data, tmp_path / 'data')
     path = os.path.join(root, 'annotations', 'instances_train.json')
     with open(path) as f:
@@ -90,66 +96,57 @@ def test_byte_order_mark_is_read(synthetic_data, tmp_path):
     with open(path, 'w', encoding='utf-8-sig') as f:
         f.write(text)
     assert open(path, 'rb').read(3) == b'\xef\xbb\xbf'
-    cfg = load_config(DEMO_CONFIG, dict(o.split('=', 1)
-                                        for o in data_options(root)))
-    check_data(cfg, ['train_dataloader'])  # no error
+    status, lines = check_only(root, tmp_path)
+    assert status == 0 and lines[-1].startswith('checks passed'), lines
     json.loads(text)
 
 
-def test_evaluator_file_differing_in_crowd_flags_or_masks(synthetic_data,
-                                                          tmp_path):
+@pytest.mark.slow
+@pytest.mark.parametrize('change', [dict(iscrowd=1),
+                                    dict(segmentation=[[0, 0, 5, 0, 5, 5]])])
+def test_evaluator_file_differing_in_crowd_flags_or_masks(
+        synthetic_data, tmp_path, change):
     """A copy of the val file with one iscrowd flag (or one mask) changed,
-    given to the evaluator: refused, as its AP would be wrong."""
-    from mmscratch.cli.config import load_config
-    from mmscratch.cli.data_check import check_data
-    from mmscratch.utils.errors import UserInputError
+    given to the evaluator: refused in one line, as its AP would be
+    wrong."""
     root = copy_data(synthetic_data, tmp_path / 'data')
-    val = os.path.join(root, 'annotations', 'instances_val.json')
-    with open(val) as f:
+    with open(os.path.join(root, 'annotations', 'instances_val.json')) as f:
         data = json.load(f)
-    for i, change in enumerate((dict(iscrowd=1),
-                                dict(segmentation=[[0, 0, 5, 0, 5, 5]]))):
-        other = dict(data, annotations=[dict(a) for a in data['annotations']])
-        other['annotations'][0].update(change)
-        path = str(tmp_path / f'other{i}.json')
-        with open(path, 'w') as f:
-            json.dump(other, f)
-        options = dict(o.split('=', 1) for o in data_options(root))
-        options['val_evaluator.ann_file'] = path
-        cfg = load_config(DEMO_CONFIG, options)
-        with pytest.raises(UserInputError, match='crowd flags, masks'):
-            check_data(cfg, ['train_dataloader', 'val_dataloader'])
+    data['annotations'][0].update(change)
+    path = str(tmp_path / 'other.json')
+    with open(path, 'w') as f:
+        json.dump(data, f)
+    status, lines = check_only(root, tmp_path,
+                               f'val_evaluator.ann_file={path}')
+    assert status == 2 and len(lines) == 1, lines
+    assert 'crowd flags, masks' in lines[0] and path in lines[0]
 
 
-def test_gn_widths_and_long_warmup(synthetic_data, capsys):
+@pytest.mark.slow
+def test_gn_widths_and_long_warmup(synthetic_data, tmp_path):
     """GN over a width its group count does not divide stops in one line
     naming the key; a warm-up of most of the run warns."""
-    from mmscratch.cli.config import load_config
-    from mmscratch.cli.data_check import check_data
-    from mmscratch.utils.errors import UserInputError
-    options = dict(o.split('=', 1) for o in data_options(synthetic_data))
-    cfg = load_config(DEMO_CONFIG, dict(
-        options, **{'model.roi_head.mask_head.conv_out_channels': 100}))
-    with pytest.raises(UserInputError, match=r'model\.roi_head\.mask_head\.'
-                       r'conv_out_channels=100 is not divisible by its GN '
-                       r'num_groups=32'):
-        check_data(cfg, ['train_dataloader'])
-    cfg = load_config(DEMO_CONFIG, dict(
-        options, **{'train_cfg.max_iters': 30}))
-    check_data(cfg, ['train_dataloader'])
-    assert 'warning: the warm-up (param_scheduler.0, 20 iterations) is 67% ' \
-        "of the run's 30 iterations" in capsys.readouterr().err
+    status, lines = check_only(
+        synthetic_data, tmp_path,
+        'model.roi_head.mask_head.conv_out_channels=100')
+    assert status == 2 and len(lines) == 1, lines
+    assert 'model.roi_head.mask_head.conv_out_channels=100 is not ' \
+        'divisible by its GN num_groups=32' in lines[0]
+    status, lines = check_only(synthetic_data, tmp_path,
+                               'train_cfg.max_iters=30')
+    assert status == 0, lines
+    assert 'warning: the warm-up (param_scheduler.0, 20 iterations) is ' \
+        "67% of the run's 30 iterations" in '\n'.join(lines)
 
 
-def test_far_more_head_classes_than_data_warns(synthetic_data, capsys):
-    from mmscratch.cli.config import load_config
-    from mmscratch.cli.data_check import check_data
-    options = dict(o.split('=', 1) for o in data_options(synthetic_data))
-    options.update({'model.roi_head.bbox_head.num_classes': 80,
-                    'model.roi_head.mask_head.num_classes': 80})
-    check_data(load_config(DEMO_CONFIG, options), ['train_dataloader'])
-    assert "the model's heads have num_classes=80 but the dataset labels 6 " \
-        'classes' in capsys.readouterr().err
+@pytest.mark.slow
+def test_far_more_head_classes_than_data_warns(synthetic_data, tmp_path):
+    status, lines = check_only(
+        synthetic_data, tmp_path, 'model.roi_head.bbox_head.num_classes=80',
+        'model.roi_head.mask_head.num_classes=80')
+    assert status == 0, lines
+    assert "the model's heads have num_classes=80 but the dataset labels " \
+        '6 classes' in '\n'.join(lines)
 
 
 def rotated_jpeg(root, stated):
