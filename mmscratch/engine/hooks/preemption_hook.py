@@ -231,5 +231,9 @@ class PreemptionHook(Hook):
             f'{name} received: saved {hook.last_ckpt} at iteration {step} '
             f'and stopped (exit status {128 + signum}); resume the run from '
             f'{runner.work_dir} to continue')
-        self.after_train(runner)
+        if not is_distributed():
+            self.after_train(runner)  # e.g. an interactive session goes on
+        # distributed, the handlers stay: a launcher's own SIGTERM to a rank
+        # that is already exiting (torchrun, after another rank's exit
+        # status) is ignored, so every rank reports the stop's status
         raise TrainingStopped(signum)
