@@ -12,6 +12,11 @@ from .rng_state_hook import RNGStateHook
 from ...utils.errors import UserInputError
 from ...utils.literal_config import literal_assignment
 
+# meta key of the plain-data model identity written into every checkpoint
+IDENTITY_KEY = 'model_identity'
+# message-hub key of the step of the newest signal/wall-clock checkpoint
+TRANSIENT_KEY = 'transient_ckpt'
+
 
 def _num_classes(node) -> list:
     """Every ``num_classes`` inside a config node, sorted and unique."""
@@ -59,16 +64,13 @@ def saved_identity(meta: dict) -> Optional[list]:
     entry our hook writes, else read from the saved config text without
     executing it (checkpoints of older versions); None if neither."""
     record = meta.get(IDENTITY_KEY)
-    if isinstance(record, list) and len(record) == 8:
+    if isinstance(record, list) and len(record) == 8 and \
+            isinstance(record[6], list) and all(
+                isinstance(v, (str, int, bool, type(None)))
+                for i, v in enumerate(record) if i != 6):
         return record
     model = literal_assignment(meta.get('cfg'), 'model')
     return model_identity(model) if isinstance(model, dict) else None
-
-
-IDENTITY_KEY = 'model_identity'
-
-
-TRANSIENT_KEY = 'transient_ckpt'
 
 
 class CheckpointWriteError(UserInputError):

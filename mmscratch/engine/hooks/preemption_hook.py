@@ -46,14 +46,13 @@ class PreemptionHook(Hook):
     """Stop politely: on a signal, save at the current iteration and exit.
 
     The signal handler only records the signal. After each training
-    iteration (and each validation iteration) the ranks agree on it (one
-    ``all_reduce`` of two numbers when distributed, overlapped with the
-    next training iteration, so a signal stops the run one iteration
-    later) so every rank stops at the same iteration: the durable
-    checkpoint hook writes ``iter_N.pth``
-    and ``last_checkpoint``, one line says how to continue, and the process
-    exits with status 128 + the signal number (143 for SIGTERM, 130 for
-    SIGINT, 138 for SIGUSR1). A validation in progress is abandoned without
+    iteration (and each validation iteration) the ranks agree on it, so
+    every rank stops at the same iteration: one ``all_reduce`` of two
+    numbers when distributed, overlapped with the next training iteration
+    (the stop then comes one iteration later). The durable checkpoint hook
+    writes ``iter_N.pth`` and ``last_checkpoint``, one line says how to
+    continue, and the process exits with status 128 + the signal number
+    (143 for SIGTERM, 130 for SIGINT, 138 for SIGUSR1). A validation in progress is abandoned without
     logging a metric; the resumed run repeats it. Forked loader workers
     inherit the handler, so a signal sent to the whole process group does
     not kill them.
