@@ -52,10 +52,10 @@ class PreemptionHook(Hook):
     (the stop then comes one iteration later). The durable checkpoint hook
     writes ``iter_N.pth`` and ``last_checkpoint``, one line says how to
     continue, and the process exits with status 128 + the signal number
-    (143 for SIGTERM, 130 for SIGINT, 138 for SIGUSR1). A validation in progress is abandoned without
-    logging a metric; the resumed run repeats it. Forked loader workers
-    inherit the handler, so a signal sent to the whole process group does
-    not kill them.
+    (143 for SIGTERM, 130 for SIGINT, 138 for SIGUSR1). A validation in
+    progress is abandoned without logging a metric; the resumed run
+    repeats it. Forked loader workers inherit the handler, so a signal sent
+    to the whole process group does not kill them.
 
     ``every_minutes`` also saves a checkpoint when that much wall-clock time
     has passed since the last one, so a SIGKILL (no grace period) loses a
