@@ -10,11 +10,11 @@ import math
 import os.path as osp
 import random
 import sys
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, Optional
 
 from mmengine.config import Config
 
-from ..utils.cfg_tree import loader_datasets
+from ..utils.cfg_tree import loader_datasets, num_classes_in
 from ..utils.errors import UserInputError, read_json
 
 SAMPLED_IMAGES = 1000
@@ -310,22 +310,8 @@ def config_classes(ds: dict) -> Optional[tuple]:
 def head_num_classes(model) -> Optional[int]:
     """The smallest ``num_classes`` of the model's heads (the RPN, which
     tells objects from background, aside), or None if none is set."""
-    found: List[int] = []
-
-    def walk(node, key=None):
-        if key == 'rpn_head':
-            return
-        if isinstance(node, dict):
-            if isinstance(node.get('num_classes'), int):
-                found.append(node['num_classes'])
-            for k, v in node.items():
-                walk(v, k)
-        elif isinstance(node, (list, tuple)):
-            for v in node:
-                walk(v)
-
-    walk(model)
-    return min(found) if found else None
+    found = num_classes_in(model, skip=('rpn_head', ))
+    return found[0] if found else None
 
 
 def check_classes(loader: str, key: str, path: str, data: dict, ds: dict,
@@ -398,13 +384,13 @@ def check_images(loader: str, path: str, data: dict, img_dir: str,
     unreadable, wrong_size, turned, flipped, undecodable = [], [], [], [], []
     for img in sample:
         file = osp.join(img_dir, img['file_name'])
-        header = read_image_header(file)
+        header = read_image_header(file, decode=evaluated)
+        if isinstance(header, str) and evaluated and \
+                not isinstance(read_image_header(file), str):
+            undecodable.append(img['file_name'])  # the header reads
+            continue
         if isinstance(header, str):
             unreadable.append(f'{img["file_name"]} ({header})')
-            continue
-        if evaluated and isinstance(read_image_header(file, decode=True),
-                                    str):
-            undecodable.append(img['file_name'])
             continue
         (w, h), orientation = header
         stated = (img['width'], img['height'])

@@ -11,6 +11,25 @@ def has_type(node, type_name: str) -> bool:
     return False
 
 
+def num_classes_in(node, skip: tuple = ()) -> list:
+    """Every integer ``num_classes`` inside ``node``, sorted and unique,
+    not looking under the keys in ``skip`` (e.g. ``('rpn_head',)``)."""
+    found = set()
+
+    def walk(n):
+        if isinstance(n, dict):
+            if isinstance(n.get('num_classes'), int):
+                found.add(n['num_classes'])
+            for k, v in n.items():
+                if k not in skip:
+                    walk(v)
+        elif isinstance(n, (list, tuple)):
+            for v in n:
+                walk(v)
+    walk(node)
+    return sorted(found)
+
+
 def replace_types(node, swaps: dict) -> int:
     """Rename, in place, every ``type`` inside ``node`` found in ``swaps``
     (old name -> new name); return how many were renamed."""

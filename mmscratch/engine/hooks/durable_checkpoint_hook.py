@@ -7,7 +7,7 @@ from mmengine.hooks import CheckpointHook
 
 from mmdet.registry import HOOKS
 from ...fileio import atomic_write
-from ...utils.cfg_tree import has_type
+from ...utils.cfg_tree import has_type, num_classes_in
 from .rng_state_hook import RNGStateHook
 from ...utils.errors import UserInputError
 from ...utils.literal_config import literal_assignment
@@ -16,23 +16,6 @@ from ...utils.literal_config import literal_assignment
 IDENTITY_KEY = 'model_identity'
 # message-hub key of the step of the newest signal/wall-clock checkpoint
 TRANSIENT_KEY = 'transient_ckpt'
-
-
-def _num_classes(node) -> list:
-    """Every ``num_classes`` inside a config node, sorted and unique."""
-    found = set()
-
-    def walk(n):
-        if isinstance(n, dict):
-            if isinstance(n.get('num_classes'), int):
-                found.add(n['num_classes'])
-            for v in n.values():
-                walk(v)
-        elif isinstance(n, (list, tuple)):
-            for v in n:
-                walk(v)
-    walk(node)
-    return sorted(found)
 
 
 def model_identity(model: dict) -> list:
@@ -47,7 +30,7 @@ def model_identity(model: dict) -> list:
     norm = 'BN' if norm == 'SyncBN' else norm
     return [model.get('type'), backbone.get('type'), backbone.get('depth'),
             norm, roi_head.get('type'), 'mask_head' in roi_head,
-            _num_classes(roi_head),
+            num_classes_in(roi_head),
             'pretrained' if has_type(model, 'Pretrained') else 'random']
 
 
