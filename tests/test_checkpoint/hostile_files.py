@@ -235,3 +235,8 @@ PAYLOADS.update({
 # left out of the test that compares plain torch.load with and without
 # ``import mmscratch``
 STOCK_TORCH_CRASHES = {'deep_tuple_key'}
+# files on which stock torch.load's outcome changes from run to run (its
+# zip reader inflates damaged deflate data into memory-dependent bytes:
+# 29 of 30 loads UnpicklingError, 1 IndexError): left out of that
+# comparison too
+STOCK_TORCH_UNSTABLE = {'corrupt_deflate'}
