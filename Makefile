@@ -1,5 +1,6 @@
 # make demo  - set up if needed, then run the embedded demonstration
-# make test  - set up if needed, then run the test suite
+# make test  - set up if needed, then run the whole test suite (CI)
+# make test-fast - the tests not marked slow (no training, no tool runs)
 # make setup - create/refresh the environment (tools/setup_env.sh)
 ifdef VIRTUAL_ENV
 PYTHON ?= python
@@ -12,7 +13,7 @@ STAMP := .venv/.mmscratch-setup
 SETUP_INPUTS := tools/setup_env.sh setup.py requirements/pinned.txt \
 	requirements/runtime.txt requirements/mminstall.txt
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test test-fast lint clean
 
 setup: $(STAMP)
 
@@ -25,6 +26,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PYTHON) -m pytest tests $(ARGS)
+
+test-fast: $(STAMP)
+	$(PYTHON) -m pytest tests -m "not slow" $(ARGS)
 
 lint: $(STAMP)
 	$(PYTHON) -m ruff check mmscratch tools tests configs setup.py

@@ -33,7 +33,7 @@ sys.path.insert(0, ROOT)
 
 from tqdm import tqdm  # noqa: E402
 
-from mmscratch.analysis import read_run  # noqa: E402
+from mmscratch.runs import read_run  # noqa: E402
 from mmscratch.datasets import make_synthetic_coco  # noqa: E402
 from mmscratch.demo.plan import (DATASET, LESS_DATA,  # noqa: E402
                                  PRETRAINED, plan, sizes, subset_file,

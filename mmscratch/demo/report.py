@@ -5,8 +5,8 @@ from typing import Dict, List, Sequence, Tuple
 
 from ..analysis.bootstrap import (load_gt, load_results, paired_bootstrap,
                                   per_image_matches)
-from ..analysis.logs import RunLog, images_at, read_run
-from ..analysis.plot import new_figure, plot_curves
+from ..runs.logs import RunLog, images_at, read_run
+from ..runs.plot import new_figure, plot_curves
 from ..analysis.schedule import run_lr_steps
 from .plan import LESS_DATA, SCHEDULES, Run
 

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from conftest import DEMO_CONFIG, ROOT, data_options, run_tool
-from mmscratch.analysis import read_run
+from mmscratch.runs import read_run
 from mmscratch.utils.errors import UserInputError
 
 pytestmark = pytest.mark.slow

@@ -32,6 +32,7 @@ def small_cascade():
     return MODELS.build(model)
 
 
+@pytest.mark.slow
 def test_mask_branch_trains_and_predicts_on_last_stage_only():
     torch.manual_seed(0)
     model = small_cascade()

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from conftest import DEMO_CONFIG, data_options, run_tool
-from mmscratch.analysis import read_run
+from mmscratch.runs import read_run
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from conftest import DEMO_CONFIG, ROOT, data_options, run_tool
-from mmscratch.analysis import read_run
+from mmscratch.runs import read_run
 
 pytestmark = pytest.mark.slow
 

@@ -1,10 +1,15 @@
 """make_coco_subset.py and schedule.py."""
 import json
+import os.path as osp
 
 import pytest
+from mmengine.config import Config
 from pycocotools.coco import COCO
 
-from conftest import run_tool
+from conftest import ROOT, run_tool
+from mmscratch.analysis.schedule import lr_steps
+
+pytestmark = pytest.mark.slow  # each test runs the tools in subprocesses
 
 
 def test_subset_round_trips_through_pycocotools(synthetic_data, tmp_path):
@@ -58,12 +63,17 @@ def test_subset_refuses_bad_files(tmp_path):
 
 
 def test_schedule_matches_the_configs():
+    """The printed 6x schedule is the one the 6x config trains with."""
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs/scratch/mask_rcnn_r50_gn_6x.py'))
     proc = run_tool(['tools/analysis/schedule.py', '--images', '118287',
                      '--batch', '16', '--multiple', '6x', '--json'])
     s = json.loads(proc.stdout)
-    assert s['max_iters'] == 540000
-    assert s['milestones'] == [480000, 520000]
-    assert s['lr'] == 0.02
+    assert s['max_iters'] == cfg.train_cfg.max_iters == 540000
+    assert s['milestones'] == lr_steps(cfg) == [480000, 520000]
+    assert s['lr'] == cfg.optim_wrapper.optimizer.lr == 0.02
+    assert s['warmup_iters'] == cfg.param_scheduler[0].end
+    assert cfg.train_dataloader.batch_size * 8 == s['batch'] == 16
     assert round(s['epochs']) == 73  # the paper: 6x is about 73 epochs
     proc = run_tool(['tools/analysis/schedule.py', '--images', '10000',
                      '--batch', '8', '--multiple', '3'])

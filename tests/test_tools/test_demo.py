@@ -26,7 +26,7 @@ def demo(tmp_path_factory):
 
 
 def test_report_numbers_are_the_logged_ones(demo):
-    from mmscratch.analysis import read_run
+    from mmscratch.runs import read_run
     out, proc = demo['out'], demo['proc']
     assert 'mmengine - INFO' not in proc.stdout  # a compact console
     for name in ('figure1', 'table1', 'less_data'):

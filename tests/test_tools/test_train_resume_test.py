@@ -24,7 +24,7 @@ def flagship_options(data, max_iters):
 
 def logged_iters(work_dir):
     """Training iterations logged by every launch of a work dir."""
-    from mmscratch.analysis import read_run
+    from mmscratch.runs import read_run
     return [r['iter'] for r in read_run(work_dir).train]
 
 

@@ -18,9 +18,9 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
-from mmscratch.analysis import (config_name, images_at, lr_drops,
-                                paper_reference, plot_curves, read_run,
-                                run_lr_steps)
+from mmscratch.analysis import run_lr_steps  # noqa: E402
+from mmscratch.runs import (config_name, images_at, lr_drops,  # noqa: E402
+                            paper_reference, plot_curves, read_run)
 from mmscratch.utils.errors import UserInputError
 from mmscratch.cli.launch import run_tool
 

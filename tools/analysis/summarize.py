@@ -26,8 +26,9 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
-from mmscratch.analysis import (config_name, paper_reference, read_run,
-                                run_config)
+from mmscratch.analysis import run_config  # noqa: E402
+from mmscratch.runs import (config_name, paper_reference,  # noqa: E402
+                            read_run)
 from mmscratch.audit import AuditReport, check_config
 from mmscratch.utils.errors import UserInputError
 from mmscratch.cli.launch import run_tool

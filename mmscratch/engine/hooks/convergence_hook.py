@@ -9,8 +9,8 @@ from mmengine.optim import MultiStepLR
 from mmengine.runner import IterBasedTrainLoop
 
 from mmdet.registry import HOOKS
-from ...analysis.baseline import interpolate, load_baseline
-from ...analysis.plot import plot_curves
+from ...runs.baseline import interpolate, load_baseline
+from ...runs.plot import plot_curves
 from ...fileio import atomic_write
 from ...utils.errors import UserInputError
 from ...utils.cfg_tree import leaf_datasets

@@ -10,7 +10,7 @@ from mmengine.runner.loops import _InfiniteDataloaderIterator
 from mmengine.runner.utils import calc_dynamic_intervals
 
 from mmdet.registry import LOOPS
-from ...analysis.logs import read_run
+from ...runs.logs import read_run
 from ...datasets.positioned_sampling import PositionedAspectRatioBatchSampler
 from ..hooks.preemption_hook import PreemptionHook, StopRequested
 from ..hooks.rng_state_hook import rng_state, set_rng_state

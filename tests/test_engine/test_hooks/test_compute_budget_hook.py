@@ -9,7 +9,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from conftest import DEMO_CONFIG, ROOT, data_options, demo_cfg, run_tool
-from mmscratch.analysis import read_run
+from mmscratch.runs import read_run
 from mmscratch.engine.hooks import ComputeBudgetHook
 
 

@@ -7,7 +7,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from conftest import demo_cfg
-from mmscratch.analysis.baseline import interpolate, load_baseline
+from mmscratch.runs.baseline import interpolate, load_baseline
 from mmscratch.engine.hooks import ComputeBudgetHook, ConvergenceHook
 from mmscratch.utils.errors import UserInputError
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from mmscratch.analysis import images_at, lr_drops, read_run
+from mmscratch.runs import images_at, lr_drops, read_run
 from mmscratch.utils.errors import UserInputError
 
 
