@@ -155,7 +155,7 @@ def test_nan_loss_stops_with_iteration_and_checkpoint(synthetic_data,
                     data_options(synthetic_data))
     one_line_error(proc, 'loss became', 'at iteration', 'last good '
                    'checkpoint (finite weights) is',
-                   '--cfg-options optim_wrapper.optimizer.lr=100000')
+                   'with a lower LR (optim_wrapper.optimizer.lr=100000)')
     it = int(proc.stderr.split('at iteration ')[1].split(';')[0])
     assert not (work / f'iter_{it}.pth').exists()  # never checkpointed
     named = proc.stderr.split('(finite weights) is ')[1].split(';')[0]
@@ -203,7 +203,7 @@ def test_resume_past_max_iters(synthetic_data, trained_run, tmp_path):
 
     one_line_error(resume(str(work / 'iter_2.pth'), 1),
                    'the resumed checkpoint is at iteration 2, past this '
-                   "config's max_iters=1", 'train_cfg.max_iters=N')
+                   "config's max_iters=1", 'a larger train_cfg.max_iters')
     proc = resume(None, 2)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'training is complete, nothing to do' in proc.stdout + \

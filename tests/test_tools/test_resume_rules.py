@@ -30,7 +30,7 @@ def test_twin_config_refuses_the_scratch_checkpoint(trained_run,
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert 'Traceback' not in proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith('error: --resume: the checkpoint (run ')
+    assert last.startswith('error: cannot resume: the checkpoint (run ')
     assert 'random init' in last and 'pretrained init' in last
     assert 'mask_rcnn_r18_gn_synthetic_pretrained.py' in last
     assert 'resume_other_model=True' in last

@@ -26,7 +26,7 @@ def model_identity(model: dict) -> list:
     backbone = model.get('backbone') or {}
     roi_head = model.get('roi_head') or {}
     norm = (backbone.get('norm_cfg') or {}).get('type')
-    # a SyncBN run resumed in one process runs as BN
+    # SyncBN and BN hold the same parameters and buffers: the same model
     norm = 'BN' if norm == 'SyncBN' else norm
     return [model.get('type'), backbone.get('type'), backbone.get('depth'),
             norm, roi_head.get('type'), 'mask_head' in roi_head,
@@ -113,7 +113,7 @@ class DurableCheckpointHook(CheckpointHook):
         if not isinstance(meta, dict) or not isinstance(meta.get('iter'),
                                                         int):
             raise UserInputError(
-                'the checkpoint given to --resume holds weights only (no '
+                'the checkpoint to resume holds weights only (no '
                 'iteration, optimizer or schedule to continue); start a new '
                 'run from these weights with load_from=PATH instead')
         if self.resume_other_model:
@@ -124,12 +124,12 @@ class DurableCheckpointHook(CheckpointHook):
                                    for x in theirs] != ours:
             name = meta.get('experiment_name', '?')
             raise UserInputError(
-                f'--resume: the checkpoint (run {name}) holds '
+                f'cannot resume: the checkpoint (run {name}) holds '
                 f'{describe(theirs)}, this config '
                 f'({osp.basename(runner.cfg.filename or "?")}) '
-                f'{describe(ours)}; resume this config\'s own run, or pass '
-                '--cfg-options default_hooks.checkpoint.'
-                'resume_other_model=True if that is what you mean')
+                f'{describe(ours)}; resume this config\'s own run, or set '
+                'default_hooks.checkpoint.resume_other_model=True if that '
+                'is what you mean')
 
     def save_at(self, runner, step: int, transient: bool = False) -> None:
         """Save ``iter_{step}.pth`` now, outside the interval.

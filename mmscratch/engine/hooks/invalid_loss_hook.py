@@ -71,8 +71,8 @@ class InvalidLossHook(CheckInvalidLossHook):
                  if isinstance(lr, (int, float)) else
                  'optim_wrapper.optimizer.lr=<lower>')
         hint = (f'the last good checkpoint (finite weights) is {good}; '
-                f'resume from it with a lower LR, which the resume applies: '
-                f'--resume {good} --cfg-options {lower}' if good else
+                f'resume from it (resume={good}) with a lower LR ({lower}), '
+                'which the resume applies' if good else
                 'no checkpoint with finite weights was written yet; lower '
                 'the LR or lengthen the warm-up and start again')
         raise TrainingDivergedError(

@@ -189,8 +189,8 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
             raise UserInputError(
                 f'the resumed checkpoint is at iteration {self._iter}, past '
                 f'this config\'s max_iters={self._max_iters}, so there is '
-                'nothing to train; resume with a larger --cfg-options '
-                'train_cfg.max_iters=N, or evaluate it with tools/test.py')
+                'nothing to train; resume with a larger '
+                'train_cfg.max_iters, or evaluate the checkpoint instead')
         self.runner.call_hook('before_train')
         self.runner.call_hook('before_train_epoch')
         if self._iter > 0 and self._is_val_iter(self._iter):
