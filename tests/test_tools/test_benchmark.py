@@ -1,5 +1,6 @@
-"""tools/analysis/benchmark.py: A/B timing of training steps (CPU)."""
+"""tools/analysis/benchmark.py: every subcommand end to end (CPU)."""
 import json
+import statistics
 
 import pytest
 import torch
@@ -59,8 +60,8 @@ def test_benchmark_workers_needs_loader():
 
 
 def test_coco_eval_benchmark_small_set():
-    proc = run_tool(['tools/analysis/benchmark_coco_eval.py', '--images',
-                     '40', '--dets', '10', '--json'])
+    proc = run_tool(['tools/analysis/benchmark.py', 'coco-eval', '--images',
+                     '40', '--dets', '10', '--repeats', '2', '--json'])
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result['detections'] == 400
@@ -69,17 +70,22 @@ def test_coco_eval_benchmark_small_set():
     assert set(result['median_s']) == {
         'mmdet CocoMetric (pycocotools)', 'FastCocoMetric, pycocotools',
         'FastCocoMetric, faster-coco-eval'}
-    assert result['speedup'] > 0
+    # the speed-up is the ratio of the medians of the timed rounds
+    seconds = result['seconds']
+    assert all(len(t) == 2 and min(t) > 0 for t in seconds.values())
+    assert result['speedup'] == pytest.approx(
+        statistics.median(seconds['mmdet CocoMetric (pycocotools)']) /
+        statistics.median(seconds['FastCocoMetric, faster-coco-eval']))
     for stats in result['stats'].values():
         assert len(stats['bbox']) == len(stats['segm']) == 12
 
 
 def test_resume_benchmark_runs():
     """The resume benchmark end to end (one resumed run, in JSON)."""
-    proc = run_tool(['tools/analysis/benchmark_resume.py', '--iters', '1000',
-                     '--mmengine-iters', '--workers', '0', '--json'])
+    proc = run_tool(['tools/analysis/benchmark.py', 'resume', '--iters',
+                     '1000', '--mmengine-iters', '--workers', '0', '--json'])
     assert proc.returncode == 0, proc.stderr[-2000:]
-    rows = json.loads(proc.stdout.strip().splitlines()[-1])
+    rows = json.loads(proc.stdout.strip().splitlines()[-1])['rows']
     assert [(r['loop'], r['resume_at']) for r in rows] == [
         ('mmscratch', 1000)]
     assert rows[0]['seconds'] > 0
@@ -87,10 +93,37 @@ def test_resume_benchmark_runs():
 
 def test_preemption_benchmark_runs():
     """The agreement benchmark end to end on two gloo ranks (JSON)."""
-    proc = run_tool(['tools/analysis/benchmark_preemption.py', '--iters',
+    proc = run_tool(['tools/analysis/benchmark.py', 'preemption', '--iters',
                      '2', '--warmup', '1', '--rounds', '1', '--json'])
+    assert_ab_figures(proc, iters=2)
+
+
+def test_hooks_benchmark_runs():
+    """The analysis hooks' overhead benchmark end to end (JSON)."""
+    proc = run_tool(['tools/analysis/benchmark.py', 'hooks', '--iters', '3',
+                     '--warmup', '1', '--rounds', '1', '--json'])
+    assert_ab_figures(proc, iters=3)
+
+
+def assert_ab_figures(proc, iters):
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert result['iters'] == 2
-    assert result['s_per_iter_with'] > 0 and result['s_per_iter_without'] > 0
-    assert 0 < result['agreement_share'] < 1
+    assert result['iters'] == iters
+    assert result['ratio_with_over_without'] == pytest.approx(
+        result['s_per_iter_with'] / result['s_per_iter_without'])
+    # time inside what is measured is part of the arm's step time
+    assert 0 < result['inside_share'] < 1
+    assert result['inside_ms_per_iter'] < 1000 * result['s_per_iter_with'] \
+        * 1.5
+
+
+def test_subcommands_share_the_output_options():
+    # a first word that is no subcommand is a config for `step`
+    proc = run_tool(['tools/analysis/benchmark.py', 'nonsense.py'])
+    assert proc.returncode == 2 and proc.stderr == (
+        'error: config file nonsense.py does not exist; pass a path to a '
+        '.py config under configs/\n')
+    for name in ('step', 'hooks', 'preemption', 'resume', 'coco-eval',
+                 'preflight'):
+        proc = run_tool(['tools/analysis/benchmark.py', name, '-h'])
+        assert proc.returncode == 0 and '--json' in proc.stdout, name

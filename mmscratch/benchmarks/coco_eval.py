@@ -1,46 +1,31 @@
-#!/usr/bin/env python3
-"""Time COCO evaluation: mmdet's CocoMetric against FastCocoMetric.
+"""``benchmark.py coco-eval``: mmdet's CocoMetric against FastCocoMetric.
 
 Makes a synthetic ground truth and detector output (boxes and RLE masks,
 ``--dets`` detections per image), then evaluates it (bbox and segm, as a
 validation does) with mmdet's ``CocoMetric`` (pycocotools), with
 ``FastCocoMetric`` on pycocotools and with ``FastCocoMetric`` on
-faster-coco-eval, in rotating order over ``--repeats`` rounds. Prints each
-one's time, the speed-up over mmdet's metric, and the largest difference
-of the 12 COCO statistics between the two libraries. Exits 1 if they
-differ by more than 5e-5 (4 decimals) or if any logged metric differs.
-
-Example:
-    python tools/analysis/benchmark_coco_eval.py --images 5000 --dets 20
+faster-coco-eval, in rotating order over ``--repeats`` rounds: each one's
+time, the speed-up over mmdet's metric, and the largest difference of the
+12 COCO statistics between the two libraries. Exits 1 if they differ by
+more than 5e-5 (4 decimals) or if any logged metric differs.
 """
-import argparse
 import contextlib
 import copy
 import io
 import json
 import os.path as osp
 import statistics
-import sys
 import tempfile
 import time
-import warnings
 
-warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
+import numpy as np
+from mmdet.evaluation.metrics import CocoMetric
+from mmengine.logging import MMLogger
 
-import mmscratch  # noqa: E402,F401
-import numpy as np  # noqa: E402
-from mmengine.logging import MMLogger  # noqa: E402
-
-from mmdet.evaluation.metrics import CocoMetric  # noqa: E402
-
-from mmscratch.evaluation import FastCocoMetric  # noqa: E402
-from mmscratch.evaluation import make_prediction_set  # noqa: E402
-from mmscratch.evaluation.fast_coco_metric import (  # noqa: E402
-    TOLERANCE, faster_coco_eval_version)
-from mmscratch.utils.errors import UserInputError  # noqa: E402
-from mmscratch.cli.launch import run_tool  # noqa: E402
+from ..evaluation import FastCocoMetric, make_prediction_set
+from ..evaluation.fast_coco_metric import TOLERANCE, faster_coco_eval_version
+from ..utils.errors import UserInputError
+from .common import emit
 
 # (label, backend or None for mmdet's own CocoMetric)
 SUBJECTS = (('mmdet CocoMetric (pycocotools)', None),
@@ -49,20 +34,13 @@ SUBJECTS = (('mmdet CocoMetric (pycocotools)', None),
 HEADLINE = ('AP', 'AP50', 'AP75')  # the first COCO statistics, printed
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+def add_arguments(parser) -> None:
     parser.add_argument('--images', type=int, default=5000)
     parser.add_argument('--dets', type=int, default=20,
                         help='detections (with masks) per image')
     parser.add_argument('--repeats', type=int, default=1,
                         help='rounds; each runs both libraries')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--json', action='store_true',
-                        help='print one JSON object instead of text')
-    return parser.parse_args()
 
 
 def evaluate(backend, ann_file, classes, results):
@@ -81,8 +59,7 @@ def evaluate(backend, ann_file, classes, results):
             getattr(metric, 'full_stats', None))
 
 
-def main():
-    args = parse_args()
+def run(args) -> int:
     if args.images < 1 or args.dets < 1 or args.repeats < 1:
         raise UserInputError('--images, --dets and --repeats must be >= 1')
     if faster_coco_eval_version() is None:
@@ -125,31 +102,25 @@ def main():
                for b, v in stats.items()},
         max_abs_diff=max_diff, same_to_4_decimals=max_diff <= TOLERANCE,
         same_logged_metrics=same_logged)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f'{args.images} images, {result["annotations"]} ground-truth '
-              f'objects, {result["detections"]} detections with masks '
-              f'(made in {made_s:.1f} s); bbox + segm, {args.repeats} '
-              f'round(s); faster-coco-eval {result["faster_coco_eval"]}')
-        for label, _ in SUBJECTS:
-            print(f'  {label:<34} {median[label]:8.2f} s  (runs: '
-                  + ', '.join(f'{t:.2f}' for t in times[label]) + ')')
-        print(f'speed-up of FastCocoMetric (faster-coco-eval) over mmdet '
-              f'CocoMetric: {result["speedup"]:.2f}x')
-        for iou_type in ('bbox', 'segm'):
-            ref = stats['pycocotools'][iou_type]
-            print(f'{iou_type:<4} ' + '  '.join(
-                f'{n} {v:.4f}' for n, v in zip(HEADLINE, ref))
-                + f'  (largest difference of the 12 statistics between '
-                f'the libraries: {diffs[iou_type].max():.1e})')
-        print('same statistics to 4 decimals: '
-              + ('yes' if result['same_to_4_decimals'] else 'NO')
-              + '; same logged metrics: '
-              + ('yes' if same_logged else 'NO'))
-    if not (result['same_to_4_decimals'] and same_logged):
-        sys.exit(1)
-
-
-if __name__ == '__main__':
-    run_tool(main)
+    lines = [
+        f'{args.images} images, {result["annotations"]} ground-truth '
+        f'objects, {result["detections"]} detections with masks '
+        f'(made in {made_s:.1f} s); bbox + segm, {args.repeats} '
+        f'round(s); faster-coco-eval {result["faster_coco_eval"]}']
+    for label, _ in SUBJECTS:
+        lines.append(f'  {label:<34} {median[label]:8.2f} s  (runs: '
+                     + ', '.join(f'{t:.2f}' for t in times[label]) + ')')
+    lines.append(f'speed-up of FastCocoMetric (faster-coco-eval) over '
+                 f'mmdet CocoMetric: {result["speedup"]:.2f}x')
+    for iou_type in ('bbox', 'segm'):
+        ref = stats['pycocotools'][iou_type]
+        lines.append(f'{iou_type:<4} ' + '  '.join(
+            f'{n} {v:.4f}' for n, v in zip(HEADLINE, ref))
+            + f'  (largest difference of the 12 statistics between '
+            f'the libraries: {diffs[iou_type].max():.1e})')
+    lines.append('same statistics to 4 decimals: '
+                 + ('yes' if result['same_to_4_decimals'] else 'NO')
+                 + '; same logged metrics: '
+                 + ('yes' if same_logged else 'NO'))
+    emit(args, result, lines)
+    return 0 if result['same_to_4_decimals'] and same_logged else 1

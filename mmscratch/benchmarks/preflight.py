@@ -1,34 +1,22 @@
-#!/usr/bin/env python3
-"""Time the pre-flight data checks on a COCO train2017-sized dataset.
+"""``benchmark.py preflight``: the pre-flight checks on a COCO-sized set.
 
 Writes a synthetic ``instances_train2017.json`` of COCO's size (118,287
-images, 860,001 annotations with polygon masks, the 80 COCO categories; about
-the size of the real file) and one small JPEG per image with the header size
-the file states, then runs the checks ``tools/train.py`` runs before the
-first step (``mmscratch.cli.data_check.check_data``) on the flagship config
-pointed at it: sampled image headers (the default) and every header
-(``--check-all-images``). Prints the time and peak memory of each.
-
-Example:
-    python tools/analysis/benchmark_preflight.py --out /tmp/coco_size
+images, 860,001 annotations with polygon masks, the 80 COCO categories;
+about the size of the real file) and one small JPEG per image with the
+header size the file states, then runs the checks ``tools/train.py`` runs
+before the first step (``mmscratch.cli.data_check.check_data``) on the
+flagship config pointed at it: sampled image headers (the default) and
+every header (``--check-all-images``); the time and peak memory of each.
 """
-import argparse
 import io
 import json
 import os
 import os.path as osp
-import resource
-import sys
 import time
-import warnings
 
-warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from mmscratch.cli.launch import run_tool  # noqa: E402
+from .common import REPO, emit, peak_gib
 
 COCO_TRAIN = dict(images=118287, annotations=860001)
 SIZES = [(640, 480), (640, 427), (480, 640), (500, 375), (640, 426)]
@@ -86,40 +74,44 @@ def time_checks(data_root: str, all_images: bool) -> float:
     from mmscratch.cli.config import load_config
     from mmscratch.cli.data_check import check_data
     cfg = load_config(
-        osp.join(ROOT, 'configs/scratch/mask_rcnn_r50_gn_6x.py'),
+        osp.join(REPO, 'configs/scratch/mask_rcnn_r50_gn_6x.py'),
         {'train_dataloader.dataset.data_root': data_root})
     start = time.perf_counter()
     check_data(cfg, ['train_dataloader'], all_images=all_images)
     return time.perf_counter() - start
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser) -> None:
     parser.add_argument('--out', required=True,
                         help='folder for the dataset (about 1 GB)')
     parser.add_argument('--images', type=int, default=COCO_TRAIN['images'])
     parser.add_argument('--annotations', type=int,
                         default=COCO_TRAIN['annotations'])
     parser.add_argument('--repeats', type=int, default=2)
-    args = parser.parse_args()
+
+
+def run(args) -> None:
     path = osp.join(args.out, 'annotations', 'instances_train2017.json')
     if not osp.isfile(path):
         start = time.perf_counter()
         write_dataset(args.out, args.images, args.annotations)
-        print(f'wrote {path} ({osp.getsize(path) / 2**20:.0f} MiB) and '
-              f'{args.images} images in {time.perf_counter() - start:.0f} s')
+        lines = [f'wrote {path} ({osp.getsize(path) / 2**20:.0f} MiB) and '
+                 f'{args.images} images in '
+                 f'{time.perf_counter() - start:.0f} s']
     else:
-        print(f'reusing {path} ({osp.getsize(path) / 2**20:.0f} MiB)')
+        lines = [f'reusing {path} ({osp.getsize(path) / 2**20:.0f} MiB)']
+    result = dict(annotation_file=path)
     for all_images in (False, True):
         times = [time_checks(args.out.rstrip('/') + '/', all_images)
                  for _ in range(args.repeats)]
         what = 'every image header' if all_images else \
             'sampled image headers'
-        print(f'pre-flight, {what}: ' +
-              ', '.join(f'{t:.1f} s' for t in times))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(f'peak memory of this process: {peak:.1f} GiB')
+        result['all_headers_s' if all_images else 'sampled_headers_s'] = \
+            times
+        lines.append(f'pre-flight, {what}: ' +
+                     ', '.join(f'{t:.1f} s' for t in times))
+    result['peak_gib'] = peak_gib()
+    lines.append(f'peak memory of this process: {result["peak_gib"]:.1f} '
+                 'GiB')
+    emit(args, result, lines)
 
-
-if __name__ == '__main__':
-    run_tool(main)

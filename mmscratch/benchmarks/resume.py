@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""Time from process start to the first training step of a resumed run.
+"""``benchmark.py resume``: process start to the first step of a resume.
 
 Trains the demo config (synthetic data) for 2 iterations, then makes copies
 of its checkpoint that claim to be at iteration N (as if the run had
@@ -8,13 +7,8 @@ mmscratch's PositionedIterBasedTrainLoop (the configs' default) and with
 mmengine's IterBasedTrainLoop and samplers, which replay every trained
 batch. The time runs from starting the process (imports included) to the
 first ``before_train_iter`` of iteration N+1.
-
-Example:
-    python tools/analysis/benchmark_resume.py --iters 10 1000 100000 \\
-        --mmengine-iters 10 1000
 """
 import argparse
-import json
 import os
 import os.path as osp
 import signal
@@ -22,24 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 
-warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
+import torch
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
 
-import mmscratch  # noqa: E402,F401
-import torch  # noqa: E402
-from mmengine.hooks import Hook  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
+from ..checkpoint import load_local_checkpoint
+from .common import demo_config, demo_data, emit
 
-from mmscratch.checkpoint import load_local_checkpoint  # noqa: E402
-from mmscratch.cli.config import load_config  # noqa: E402
-from mmscratch.cli.launch import run_tool  # noqa: E402
-from mmscratch.datasets import (make_synthetic_coco,  # noqa: E402
-                                synthetic_data_options)
-
-CONFIG = osp.join(ROOT, 'configs/demo/mask_rcnn_r18_gn_synthetic.py')
 # mmengine's own iteration loop and data stream
 MMENGINE = {
     'train_cfg.type': 'IterBasedTrainLoop',
@@ -61,8 +45,7 @@ class FirstStepHook(Hook):
 MARKER = 'first training step'
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser) -> None:
     parser.add_argument('--iters', type=int, nargs='+',
                         default=[10, 1000, 100000],
                         help='iterations to resume at (mmscratch loop)')
@@ -71,23 +54,14 @@ def parse_args():
                         help='iterations to resume at with mmengine\'s loop')
     parser.add_argument('--workers', type=int, default=2,
                         help='training loader workers')
-    parser.add_argument('--json', action='store_true')
     parser.add_argument('--trial', nargs=5, metavar=(
         'DATA', 'WORK', 'CKPT', 'AT', 'LOOP'), help=argparse.SUPPRESS)
-    return parser.parse_args()
 
 
 def make_config(data, work_dir, options):
-    cfg = load_config(CONFIG)
-    cfg.merge_from_dict(synthetic_data_options(data))
-    cfg.merge_from_dict({
-        'train_dataloader.num_workers': 0, 'log_level': 'WARNING',
-        'train_cfg.val_begin': 10 ** 9, 'randomness.seed': 0,
-        'default_hooks.logger.interval': 10 ** 9})
-    cfg.merge_from_dict(options)
-    cfg.work_dir = work_dir
-    cfg.visualizer.name = f'visualizer_{osp.basename(work_dir)}'
-    return cfg
+    return demo_config(data, work_dir, dict(
+        {'train_dataloader.num_workers': 0,
+         'default_hooks.logger.interval': 10 ** 9}, **options))
 
 
 def run_trial(data, work, checkpoint, at, loop, workers):
@@ -106,8 +80,9 @@ def run_trial(data, work, checkpoint, at, loop, workers):
 
 def time_resume(data, tmp, checkpoint, at, workers, loop):
     """Seconds from starting a process to its first step after ``at``."""
-    cmd = [sys.executable, __file__, '--workers', str(workers), '--trial',
-           data, osp.join(tmp, f'{loop}_{at}'), checkpoint, str(at), loop]
+    cmd = [sys.executable, '-m', __name__, '--workers', str(workers),
+           '--trial', data, osp.join(tmp, f'{loop}_{at}'), checkpoint,
+           str(at), loop]
     start = time.perf_counter()
     # a session of its own: the trial and its loader workers end together
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
@@ -131,15 +106,14 @@ def checkpoint_at(source, at, out):
     return out
 
 
-def main():
-    args = parse_args()
+def run(args) -> None:
     if args.trial:
         data, work, ckpt, at, loop = args.trial
         run_trial(data, work, ckpt, int(at), loop, args.workers)
         return
+    lines = []
     with tempfile.TemporaryDirectory() as tmp:
-        data = osp.join(tmp, 'data')
-        make_synthetic_coco(data, dict(train=64, val=4), seed=0)
+        data = demo_data(tmp)
         cfg = make_config(data, osp.join(tmp, 'seed_run'), {
             'train_cfg.max_iters': 2,
             'default_hooks.checkpoint.interval': 2})
@@ -154,12 +128,14 @@ def main():
                 seconds = time_resume(data, tmp, ckpt, at, args.workers,
                                       tag)
                 rows.append(dict(loop=tag, resume_at=at, seconds=seconds))
-                if not args.json:
-                    print(f'{tag:9s} resume at {at:>7,}: first step after '
-                          f'{seconds:6.2f} s', flush=True)
-    if args.json:
-        print(json.dumps(rows))
+                lines.append(f'{tag:9s} resume at {at:>7,}: first step '
+                             f'after {seconds:6.2f} s')
+    emit(args, dict(rows=rows), lines)
 
 
-if __name__ == '__main__':
-    run_tool(main)
+
+if __name__ == '__main__':  # a trial, in its own process
+    import mmscratch  # noqa: F401
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    run(parser.parse_args())
