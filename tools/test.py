@@ -23,7 +23,8 @@ from mmscratch.cli.config import (check_writable,  # noqa: E402
 from mmscratch.cli.data_check import check_data  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
 from mmscratch.cli.loader import fit_and_report  # noqa: E402
-from mmscratch.cli.weights import check_weights_fit  # noqa: E402
+from mmscratch.cli.weights import (WeightsFitCheck,  # noqa: E402
+                                   check_weights_fit)
 from mmscratch.cli.launch import (add_tool_arguments,  # noqa: E402
                                   checked_by_launcher, close_launcher,
                                   prepare_launcher, run_tool,
@@ -122,7 +123,8 @@ def main():
         return
 
     runner = Runner.from_cfg(cfg)
-    check_weights_fit(runner.model, args.checkpoint)
+    # checked when runner.test() loads the file, before the weights go in
+    runner.register_hook(WeightsFitCheck(args.checkpoint))
     if args.out is not None:
         from mmdet.evaluation import DumpDetResults
         runner.test_evaluator.metrics.append(

@@ -1,4 +1,5 @@
 """Does a checkpoint hold the weights of the model it is tested with?"""
+from mmengine.hooks import Hook
 from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner.checkpoint import _load_checkpoint
 from torch import nn
@@ -13,8 +14,11 @@ def _bare(model: nn.Module) -> nn.Module:
     return model
 
 
-def check_weights_fit(model: nn.Module, filename: str) -> int:
+def check_weights_fit(model: nn.Module, filename: str,
+                      checkpoint=None) -> int:
     """Count the model's weights that ``filename`` holds, name and shape.
+
+    ``checkpoint``: the file's content when it is loaded already.
 
     Returns:
         int: how many matched (all of them).
@@ -24,7 +28,8 @@ def check_weights_fit(model: nn.Module, filename: str) -> int:
             checkpoint or have another shape there (testing would report
             the AP of randomly initialised layers).
     """
-    checkpoint = _load_checkpoint(filename, map_location='cpu')
+    if checkpoint is None:
+        checkpoint = _load_checkpoint(filename, map_location='cpu')
     saved = checkpoint.get('state_dict', checkpoint) \
         if isinstance(checkpoint, dict) else {}
     saved = {k[len('module.'):] if k.startswith('module.') else k: v
@@ -42,3 +47,15 @@ def check_weights_fit(model: nn.Module, filename: str) -> int:
             f'{len(other_shape)} of another shape, e.g. {example}); it was '
             'not trained with this config: pass the config of its run')
     return matched
+
+
+class WeightsFitCheck(Hook):
+    """Runs :func:`check_weights_fit` on the checkpoint the runner loads,
+    before its weights go into the model: the file is read once."""
+    priority = 'VERY_HIGH'
+
+    def __init__(self, filename: str):
+        self.filename = filename
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        check_weights_fit(runner.model, self.filename, checkpoint)

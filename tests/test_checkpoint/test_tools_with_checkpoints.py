@@ -8,7 +8,8 @@ import sys
 import pytest
 import torch
 
-from conftest import DEMO_CONFIG, ROOT, run_tool, tiny_train_options
+from conftest import (DEMO_CONFIG, ROOT, helper_config, helper_env,
+                      run_tool, tiny_train_options)
 from hostile_files import (PAYLOADS, STOCK_TORCH_CRASHES,
                            STOCK_TORCH_UNSTABLE)
 
@@ -210,3 +211,25 @@ def test_full_disk_stops_in_one_line_and_keeps_the_last_checkpoint(
     from mmscratch.checkpoint import load_local_checkpoint
     assert load_local_checkpoint(str(work / 'iter_2.pth'))['meta'][
         'iter'] == 2
+
+
+def test_tools_test_reads_the_checkpoint_once(synthetic_data, trained_run,
+                                              tmp_path):
+    """The weight-fit check runs on the file runner.test() loads."""
+    path = osp.join(trained_run, 'iter_2.pth')
+    env = helper_env(COUNT_READS_OF=path)
+    one_load = subprocess.run(
+        [sys.executable, '-c', 'import sys, mmscratch, '
+         'count_checkpoint_reads; from mmscratch.checkpoint import '
+         'load_local_checkpoint; load_local_checkpoint(sys.argv[1])', path],
+        cwd=ROOT, capture_output=True, text=True, env=env)
+    opens = one_load.stderr.strip().splitlines()[-1]  # 'opened N times'
+    assert opens.startswith('opened ') and not opens.startswith('opened 0')
+    config = helper_config(DEMO_CONFIG, tmp_path, 'count_checkpoint_reads')
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', config, path, '--work-dir',
+         str(tmp_path / 'work'), '--cfg-options'] +
+        tiny_train_options(synthetic_data, iters=3), cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stderr.strip().splitlines()[-1] == opens

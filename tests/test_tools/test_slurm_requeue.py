@@ -83,3 +83,27 @@ def test_a_requeued_job_resumes_by_itself(synthetic_data, tmp_path):
     assert 'SLURM_RESTART_COUNT=1: a restart of this job, so it resumes' \
         in proc.stderr
     assert 'no complete checkpoint in' in proc.stderr
+
+
+def test_slurm_test_checks_once_then_runs_the_ranks(synthetic_data,
+                                                    trained_run, tmp_path):
+    """slurm_test.sh: the pre-flight here first (a bad input stops before
+    srun, in one line), then one job step of tools/test.py ranks."""
+    bin_dir = fake_slurm(tmp_path)
+    env = dict(PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}')
+    checkpoint = osp.join(trained_run, 'iter_2.pth')
+    proc = run_tool([osp.join(ROOT, 'tools/slurm_test.sh'), 'gpu', 'job',
+                     DEMO_CONFIG, checkpoint, '--cfg-options',
+                     'val_dataloader.batch_size=0'] +
+                    data_options(synthetic_data), env=env)
+    assert proc.returncode == 2 and 'Traceback' not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith('error: ')
+    assert not (tmp_path / 'srun.args').exists()
+    proc = run_tool([osp.join(ROOT, 'tools/slurm_test.sh'), 'gpu', 'job',
+                     DEMO_CONFIG, checkpoint, '--cfg-options'] +
+                    data_options(synthetic_data), env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    srun = (tmp_path / 'srun.args').read_text().split()
+    assert srun[:2] == ['-p', 'gpu'] and '--ntasks=8' in srun
+    assert srun[-1] == '--launcher=slurm'
+    assert srun[srun.index(DEMO_CONFIG) + 1] == checkpoint
