@@ -20,6 +20,15 @@ def add_common_arguments(parser) -> None:
                         help='print the figures as one JSON line')
 
 
+def add_ab_arguments(parser, rounds: int) -> None:
+    """Options of the A/B runs of the demo config (hooks, preemption)."""
+    parser.add_argument('--iters', type=int, default=30,
+                        help='timed iterations per run')
+    parser.add_argument('--warmup', type=int, default=5)
+    parser.add_argument('--rounds', type=int, default=rounds,
+                        help='alternating (without, with) pairs')
+
+
 def emit(args, result, lines: List[str]) -> None:
     """The figures: one JSON line with --json, else the text lines."""
     print(json.dumps(result) if args.json else '\n'.join(lines),
@@ -80,6 +89,22 @@ def time_calls(obj, name: str, spent: List[float]) -> None:
         finally:
             spent[0] += time.perf_counter() - t
     setattr(obj, name, timed)
+
+
+def timed_training(cfg, warmup: int, methods: Dict[type, tuple]):
+    """Train ``cfg``: (step times after ``warmup``, seconds spent inside
+    ``methods[type]`` of the runner's hooks of those types)."""
+    from mmengine.runner import Runner
+    runner = Runner.from_cfg(cfg)
+    timer = StepTimer(warmup)
+    runner.register_hook(timer)
+    spent = [0.0]
+    for hook in runner.hooks:
+        for name in methods.get(type(hook), ()):
+            if hasattr(hook, name):
+                time_calls(hook, name, spent)
+    runner.train()
+    return timer.times, spent[0]
 
 
 def ab_figures(off: List[float], on: List[float], inside: float) -> Dict:

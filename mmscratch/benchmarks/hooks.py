@@ -10,11 +10,9 @@ import os
 import os.path as osp
 import tempfile
 
-from mmengine.runner import Runner
-
 from ..engine import ComputeBudgetHook, ConvergenceHook, ScratchAuditHook
-from .common import (StepTimer, ab_figures, ab_lines, demo_config,
-                     demo_data, emit, time_calls)
+from .common import (ab_figures, ab_lines, add_ab_arguments, demo_config,
+                     demo_data, emit, timed_training)
 
 TIMED = (ScratchAuditHook, ComputeBudgetHook, ConvergenceHook)
 CALLBACKS = ('before_train', 'after_train_iter', 'before_val_epoch',
@@ -22,11 +20,7 @@ CALLBACKS = ('before_train', 'after_train_iter', 'before_val_epoch',
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument('--iters', type=int, default=30,
-                        help='timed iterations per run')
-    parser.add_argument('--warmup', type=int, default=5)
-    parser.add_argument('--rounds', type=int, default=3,
-                        help='alternating (without, with) pairs')
+    add_ab_arguments(parser, rounds=3)
 
 
 def run_once(data, work_dir, iters, warmup, hooks):
@@ -46,17 +40,7 @@ def run_once(data, work_dir, iters, warmup, hooks):
         json.dump(dict(x='images', metrics={
             'coco/bbox_mAP': [[0, 0.1], [1e6, 0.5]],
             'coco/segm_mAP': [[0, 0.1], [1e6, 0.5]]}), f)
-    runner = Runner.from_cfg(cfg)
-    timer = StepTimer(warmup)
-    runner.register_hook(timer)
-    spent = [0.0]
-    for hook in runner.hooks:
-        if isinstance(hook, TIMED):
-            for name in CALLBACKS:
-                if hasattr(hook, name):
-                    time_calls(hook, name, spent)
-    runner.train()
-    return timer.times, spent[0]
+    return timed_training(cfg, warmup, {cls: CALLBACKS for cls in TIMED})
 
 
 def run(args) -> None:

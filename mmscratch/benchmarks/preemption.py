@@ -13,40 +13,27 @@ import tempfile
 
 import torch.multiprocessing as mp
 
-from .common import (StepTimer, ab_figures, ab_lines, demo_config,
-                     demo_data, emit, time_calls)
+from .common import (ab_figures, ab_lines, add_ab_arguments, demo_config,
+                     demo_data, emit, timed_training)
 
 SIGNALS = ['SIGTERM', 'SIGINT', 'SIGUSR1']
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument('--iters', type=int, default=30,
-                        help='timed iterations per run')
-    parser.add_argument('--warmup', type=int, default=5)
-    parser.add_argument('--rounds', type=int, default=2,
-                        help='alternating (off, on) pairs')
+    add_ab_arguments(parser, rounds=2)
 
 
 def run_once(data, work_dir, iters, warmup, check):
     """(step times, seconds inside agree() after warm-up) of this rank."""
-    from mmengine.runner import Runner
-
     from ..cli.launch import prepare_launcher
     from ..engine import PreemptionHook
     cfg = demo_config(data, work_dir, {
         'train_cfg.max_iters': warmup + iters,
         'default_hooks.preemption.signals': SIGNALS if check else []})
     prepare_launcher(cfg, 'pytorch')
-    runner = Runner.from_cfg(cfg)
-    timer = StepTimer(warmup)
-    runner.register_hook(timer)
-    spent = [0.0]
-    for hook in runner.hooks:
-        if isinstance(hook, PreemptionHook):
-            time_calls(hook, 'agree', spent)
-    runner.train()
+    times, spent = timed_training(cfg, warmup, {PreemptionHook: ('agree',)})
     # the agreement's time, counted like the step times (after warm-up)
-    return timer.times, spent[0] * len(timer.times) / (warmup + iters)
+    return times, spent * len(times) / (warmup + iters)
 
 
 def rank_main(rank, port, data, tmp, args, out):

@@ -454,18 +454,14 @@ class _PlainUnpickler(pickle._Unpickler):
     def _refused(self):
         raise RefusedObject('an object built by INST/OBJ/NEWOBJ_EX')
 
-    dispatch[pickle.BUILD[0]] = _build
-    dispatch[pickle.SETITEM[0]] = _setitem
-    dispatch[pickle.SETITEMS[0]] = _setitems
-    dispatch[pickle.DICT[0]] = _dict
-    dispatch[pickle.ADDITEMS[0]] = _additems
-    dispatch[pickle.FROZENSET[0]] = _frozenset
-    dispatch[pickle.APPEND[0]] = _append
-    dispatch[pickle.APPENDS[0]] = _appends
-    dispatch[pickle.LONG1[0]] = _long1
-    dispatch[pickle.LONG4[0]] = _long4
-    dispatch[pickle.NEWOBJ[0]] = _newobj
-    dispatch[pickle.GLOBAL[0]] = _global
+    dispatch.update({
+        op[0]: method for op, method in (
+            (pickle.BUILD, _build), (pickle.SETITEM, _setitem),
+            (pickle.SETITEMS, _setitems), (pickle.DICT, _dict),
+            (pickle.ADDITEMS, _additems), (pickle.FROZENSET, _frozenset),
+            (pickle.APPEND, _append), (pickle.APPENDS, _appends),
+            (pickle.LONG1, _long1), (pickle.LONG4, _long4),
+            (pickle.NEWOBJ, _newobj), (pickle.GLOBAL, _global))})
     for _op in (pickle.INT, pickle.LONG):
         dispatch[_op[0]] = functools.partialmethod(
             _text_int, _load=pickle._Unpickler.dispatch[_op[0]])
