@@ -51,7 +51,7 @@ register_checkpoint_loader()
 
 from . import fileio  # noqa: E402,F401  (registers 'atomic_local')
 from .datasets import (PositionedAspectRatioBatchSampler,  # noqa: E402
-                       PositionedInfiniteSampler, SkipEmptyMaskCocoDataset)
+                       PositionedInfiniteSampler, SeededSkippingCocoDataset)
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
                      DurableCheckpointHook, InvalidLossHook,
                      PlainCheckpointHook, PositionedIterBasedTrainLoop,
@@ -72,5 +72,5 @@ __all__ = [
     'PositionedInfiniteSampler', 'PositionedIterBasedTrainLoop',
     'PreemptionHook', 'RelativeMultiStepLR', 'ResumeConfigHook',
     'RNGStateHook', 'ScratchAuditError', 'ScratchAuditHook',
-    'SkipEmptyMaskCocoDataset', 'UnreadableImagesHook'
+    'SeededSkippingCocoDataset', 'UnreadableImagesHook'
 ]

@@ -1,4 +1,4 @@
-from .coco import SkipEmptyMaskCocoDataset
+from .coco import SeededSkippingCocoDataset
 from .positioned_sampling import (PositionedAspectRatioBatchSampler,
                                   PositionedInfiniteSampler, SeededIndex)
 from .subset import make_coco_subset, read_coco
@@ -9,5 +9,5 @@ __all__ = [
     'PositionedAspectRatioBatchSampler', 'PositionedInfiniteSampler',
     'SeededIndex',
     'CATEGORIES', 'make_coco_subset', 'make_synthetic_coco', 'read_coco',
-    'render_image', 'SkipEmptyMaskCocoDataset', 'synthetic_data_options'
+    'render_image', 'SeededSkippingCocoDataset', 'synthetic_data_options'
 ]

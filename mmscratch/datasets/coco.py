@@ -9,8 +9,9 @@ from .positioned_sampling import SeededSamplesMixin
 
 
 @DATASETS.register_module()
-class SkipEmptyMaskCocoDataset(SeededSamplesMixin, CocoDataset):
-    """CocoDataset that skips annotations whose segmentation is empty.
+class SeededSkippingCocoDataset(SeededSamplesMixin, CocoDataset):
+    """CocoDataset with seeded samples that skips what mmdet cannot use:
+    annotations with an empty segmentation and undecodable images.
 
     MMDetection 3.3 keeps such an instance without a ``mask`` and then
     fails in ``LoadAnnotations`` with ``KeyError: 'mask'``. Here they are
@@ -93,6 +94,11 @@ class SkipEmptyMaskCocoDataset(SeededSamplesMixin, CocoDataset):
                 if not ('segmentation' in a and not a['segmentation'])]
         self.num_empty_masks += len(anns) - len(kept)
         return super().parse_data_info(dict(raw_data_info, raw_ann_info=kept))
+
+
+# the earlier name, kept for configs that still use it
+DATASETS.register_module(name='SkipEmptyMaskCocoDataset',
+                         module=SeededSkippingCocoDataset)
 
 
 def decodable(path: str, backend_args=None) -> bool:

@@ -64,10 +64,10 @@ def test_degenerate_boxes_are_counted(synthetic_data, tmp_path):
     # every image loads, the one with the empty mask too
     from mmengine.registry import init_default_scope
 
-    from mmscratch.datasets import SkipEmptyMaskCocoDataset
+    from mmscratch.datasets import SeededSkippingCocoDataset
     init_default_scope('mmdet')
     from mmscratch.datasets import CATEGORIES
-    dataset = SkipEmptyMaskCocoDataset(
+    dataset = SeededSkippingCocoDataset(
         data_root=root + '/', ann_file='annotations/instances_train.json',
         data_prefix=dict(img='train/'), metainfo=dict(classes=CATEGORIES),
         filter_cfg=dict(filter_empty_gt=False),

@@ -9,7 +9,7 @@ _base_ = 'mmdet::_base_/datasets/coco_instance.py'
 
 data_root = 'data/coco/'
 # CocoDataset that skips empty masks instead of failing on them
-dataset_type = 'SkipEmptyMaskCocoDataset'
+dataset_type = 'SeededSkippingCocoDataset'
 train_dataloader = dict(
     batch_size=2,
     num_workers=4,

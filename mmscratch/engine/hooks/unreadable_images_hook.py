@@ -14,7 +14,7 @@ class UnreadableImagesHook(Hook):
     """Count the training images that could not be decoded, name each in
     the log, and stop when their share of the dataset passes ``max_share``.
 
-    The dataset (:class:`~mmscratch.datasets.SkipEmptyMaskCocoDataset`)
+    The dataset (:class:`~mmscratch.datasets.SeededSkippingCocoDataset`)
     replaces such a sample by the next image and reports the skipped path
     in the batch's metainfo; this hook reads it there, so it works whichever
     loader worker decoded the batch. At the end of training the log states

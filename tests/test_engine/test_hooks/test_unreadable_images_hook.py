@@ -49,13 +49,13 @@ def test_dataset_skips_undecodable_images_only(synthetic_data, tmp_path):
 
     from mmengine.registry import init_default_scope
 
-    from mmscratch.datasets import CATEGORIES, SkipEmptyMaskCocoDataset
+    from mmscratch.datasets import CATEGORIES, SeededSkippingCocoDataset
     init_default_scope('mmdet')
     root = str(tmp_path / 'data')
     shutil.copytree(synthetic_data, root)
 
     def build(pipeline):
-        return SkipEmptyMaskCocoDataset(
+        return SeededSkippingCocoDataset(
             data_root=root, ann_file='annotations/instances_train.json',
             data_prefix=dict(img='train/'), pipeline=pipeline,
             metainfo=dict(classes=CATEGORIES))
