@@ -51,7 +51,8 @@ register_checkpoint_loader()
 
 from . import fileio  # noqa: E402,F401  (registers 'atomic_local')
 from .datasets import (PositionedAspectRatioBatchSampler,  # noqa: E402
-                       PositionedInfiniteSampler, SeededSkippingCocoDataset)
+                       PositionedInfiniteSampler, PositionedStream,
+                       SeededConcatDataset, SeededSkippingCocoDataset)
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
                      DurableCheckpointHook, InvalidLossHook,
                      PlainCheckpointHook, PositionedIterBasedTrainLoop,
@@ -70,6 +71,7 @@ __all__ = [
     'LastStageMaskCascadeRoIHead', 'MixedPrecisionOptimWrapper',
     'PlainCheckpointHook', 'PositionedAspectRatioBatchSampler',
     'PositionedInfiniteSampler', 'PositionedIterBasedTrainLoop',
+    'PositionedStream', 'SeededConcatDataset',
     'PreemptionHook', 'RelativeMultiStepLR', 'ResumeConfigHook',
     'RNGStateHook', 'ScratchAuditError', 'ScratchAuditHook',
     'SeededSkippingCocoDataset', 'UnreadableImagesHook'

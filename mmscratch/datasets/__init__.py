@@ -1,13 +1,14 @@
 from .coco import SeededSkippingCocoDataset
 from .positioned_sampling import (PositionedAspectRatioBatchSampler,
-                                  PositionedInfiniteSampler, SeededIndex)
+                                  PositionedInfiniteSampler, PositionedStream,
+                                  SeededConcatDataset, SeededIndex)
 from .subset import make_coco_subset, read_coco
 from .synthetic import (CATEGORIES, make_synthetic_coco, render_image,
                         synthetic_data_options)
 
 __all__ = [
     'PositionedAspectRatioBatchSampler', 'PositionedInfiniteSampler',
-    'SeededIndex',
+    'PositionedStream', 'SeededConcatDataset', 'SeededIndex',
     'CATEGORIES', 'make_coco_subset', 'make_synthetic_coco', 'read_coco',
     'render_image', 'SeededSkippingCocoDataset', 'synthetic_data_options'
 ]

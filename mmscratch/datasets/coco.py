@@ -17,7 +17,8 @@ class SeededSkippingCocoDataset(SeededSamplesMixin, CocoDataset):
     fails in ``LoadAnnotations`` with ``KeyError: 'mask'``. Here they are
     dropped while the file is parsed and counted in ``num_empty_masks``
     (reported once as a warning). Annotations without a ``segmentation``
-    key at all (box-only data) are kept.
+    key at all (box-only data) are kept; ``skip_empty_masks=False`` (the
+    detection configs) keeps every annotation.
 
     A :class:`~mmscratch.datasets.positioned_sampling.SeededIndex` prepares
     that sample with the RNGs seeded by its seed, so its augmentation does
@@ -33,6 +34,10 @@ class SeededSkippingCocoDataset(SeededSamplesMixin, CocoDataset):
     it in the log and stops the run when too many are unreadable. Other
     errors of the pipeline are raised as they are.
     """
+
+    def __init__(self, *args, skip_empty_masks: bool = True, **kwargs):
+        self.skip_empty_masks = skip_empty_masks
+        super().__init__(*args, **kwargs)
 
     def prepare_data(self, idx):
         if self.test_mode:
@@ -90,8 +95,8 @@ class SeededSkippingCocoDataset(SeededSamplesMixin, CocoDataset):
 
     def parse_data_info(self, raw_data_info: dict):
         anns = raw_data_info['raw_ann_info']
-        kept = [a for a in anns
-                if not ('segmentation' in a and not a['segmentation'])]
+        kept = [a for a in anns if not self.skip_empty_masks or
+                not ('segmentation' in a and not a['segmentation'])]
         self.num_empty_masks += len(anns) - len(kept)
         return super().parse_data_info(dict(raw_data_info, raw_ann_info=kept))
 

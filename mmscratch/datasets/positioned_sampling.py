@@ -14,13 +14,19 @@ random augmentation depends on what each worker drew before. Here:
   ratio inside fixed windows of ``window`` batches, so batch ``b`` depends
   on window ``b // window`` only;
 - each sample carries a seed of its own (:class:`SeededIndex`) that a
-  dataset accepting it uses to seed the random augmentation of that sample,
-  in whichever worker it runs.
+  dataset accepting it (``takes_seeded_index``, see
+  :class:`SeededSamplesMixin`) uses to seed the random augmentation of that
+  sample, in whichever worker it runs.
+
+Both samplers implement one interface, :class:`PositionedStream`; a new
+sampler that implements it is resumed the same way.
 
 So the data of iteration i is a function of (seed, i, rank, world size,
 batch size) and reaching it costs one window, whatever i
 (:class:`~mmscratch.engine.runner.PositionedIterBasedTrainLoop`).
 """
+import abc
+import logging
 import random
 from contextlib import contextmanager
 from typing import Iterator, List, NamedTuple, Optional, Sized
@@ -28,9 +34,11 @@ from typing import Iterator, List, NamedTuple, Optional, Sized
 import numpy as np
 import torch
 from mmengine.dist import get_dist_info, sync_random_seed
+from mmengine.logging import print_log
 from torch.utils.data import BatchSampler, Sampler
 
-from mmdet.registry import DATA_SAMPLERS
+from mmdet.datasets import ConcatDataset
+from mmdet.registry import DATA_SAMPLERS, DATASETS
 from ..utils.errors import UserInputError
 
 
@@ -65,8 +73,46 @@ def takes_seeded_index(dataset) -> bool:
     return bool(getattr(dataset, 'takes_seeded_index', False))
 
 
+class PositionedStream(abc.ABC):
+    """The positioning interface of a sampler or batch sampler.
+
+    Element ``k`` of this rank's stream is a pure function of ``k`` and of
+    the stream's ``layout()`` (seed, batch size, ...); world size and rank
+    come from the process group. :class:`~mmscratch.engine.runner.
+    PositionedIterBasedTrainLoop` resumes a loader whose batch sampler is a
+    PositionedStream without replaying a batch: ``continue_run(layout)``
+    with the layout saved in the checkpoint, then ``start_at(iteration)``.
+    A new sampler implements ``item``, ``layout`` and ``continue_run``.
+    """
+    _start = 0
+
+    @abc.abstractmethod
+    def item(self, k: int):
+        """This rank's ``k``-th element."""
+
+    @abc.abstractmethod
+    def layout(self) -> dict:
+        """What the stream depends on besides the position (plain data,
+        saved in checkpoints)."""
+
+    @abc.abstractmethod
+    def continue_run(self, layout: dict) -> None:
+        """Continue the stream of a run saved with ``layout``: take over
+        what it fixed (its seed); the rest may differ."""
+
+    def start_at(self, k: int) -> None:
+        """Make the next iteration start at this rank's ``k``-th element."""
+        self._start = k
+
+    def __iter__(self) -> Iterator:
+        k = self._start
+        while True:
+            yield self.item(k)
+            k += 1
+
+
 @DATA_SAMPLERS.register_module()
-class PositionedInfiniteSampler(Sampler):
+class PositionedInfiniteSampler(PositionedStream, Sampler):
     """An infinite index stream whose every position is a pure function.
 
     Args:
@@ -87,12 +133,20 @@ class PositionedInfiniteSampler(Sampler):
         self.shuffle = shuffle
         self.seed = sync_random_seed() if seed is None else int(seed)
         self.seeded = takes_seeded_index(dataset)
+        if not self.seeded:
+            print_log(
+                f'the training dataset ({type(dataset).__name__}) does not '
+                'seed its samples: their random augmentation depends on '
+                'the loader worker, so a resumed run is not exact; use '
+                'SeededSkippingCocoDataset, or SeededConcatDataset to '
+                'concatenate', logger='current', level=logging.WARNING)
         self._epoch, self._permutation = None, None
-        self._start = 0
 
-    def reseed(self, seed: int) -> None:
-        """Continue the stream of another run: use its seed."""
-        self.seed = int(seed)
+    def layout(self) -> dict:
+        return dict(seed=self.seed)
+
+    def continue_run(self, layout: dict) -> None:
+        self.seed = int(layout['seed'])
         self._epoch, self._permutation = None, None
 
     def index_at(self, position: int) -> int:
@@ -117,16 +171,6 @@ class PositionedInfiniteSampler(Sampler):
             1)[0]
         return SeededIndex(index, int(seed))
 
-    def start_at(self, k: int) -> None:
-        """Make the next iteration start at this rank's ``k``-th sample."""
-        self._start = k
-
-    def __iter__(self) -> Iterator:
-        k = self._start
-        while True:
-            yield self.item(k)
-            k += 1
-
     def __len__(self) -> int:
         return self.size
 
@@ -135,7 +179,7 @@ class PositionedInfiniteSampler(Sampler):
 
 
 @DATA_SAMPLERS.register_module()
-class PositionedAspectRatioBatchSampler(BatchSampler):
+class PositionedAspectRatioBatchSampler(PositionedStream, BatchSampler):
     """Batches of images of one orientation, grouped within fixed windows.
 
     Like mmdet's AspectRatioBatchSampler, a batch holds images that are all
@@ -164,13 +208,15 @@ class PositionedAspectRatioBatchSampler(BatchSampler):
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.window = window
-        self._start = 0
         self._cached = (None, None)
 
-    def start_at(self, batch: int) -> None:
-        """Make the next iteration start at this rank's batch ``batch``."""
-        self._start = batch
-        self._cached = (None, None)  # the sampler may have been reseeded
+    def layout(self) -> dict:
+        return dict(batch_size=self.batch_size, window=self.window,
+                    **self.sampler.layout())
+
+    def continue_run(self, layout: dict) -> None:
+        self.sampler.continue_run(layout)
+        self._cached = (None, None)
 
     def _wide(self, item) -> bool:
         index = item.index if isinstance(item, SeededIndex) else item
@@ -200,15 +246,9 @@ class PositionedAspectRatioBatchSampler(BatchSampler):
         self._cached = (w, batches)
         return batches
 
-    def batch(self, b: int) -> list:
+    def item(self, b: int) -> list:
         """This rank's batch number ``b``."""
         return self.window_batches(b // self.window)[b % self.window]
-
-    def __iter__(self) -> Iterator[list]:
-        b = self._start
-        while True:
-            yield self.batch(b)
-            b += 1
 
     def __len__(self) -> int:
         return max(len(self.sampler) // self.batch_size, 1)
@@ -226,3 +266,9 @@ class SeededSamplesMixin:
                 return super().__getitem__(idx.index)
         return super().__getitem__(idx)
 
+
+@DATASETS.register_module()
+class SeededConcatDataset(SeededSamplesMixin, ConcatDataset):
+    """mmdet's ConcatDataset whose samples take a SeededIndex: the
+    concatenated datasets' augmentation is seeded per sample (exact
+    resume), as SeededSkippingCocoDataset's is."""

@@ -166,3 +166,14 @@ def test_reliability_hooks_come_from_the_config(path):
     assert hooks.invalid_loss.type == 'InvalidLossHook'
     assert hooks.unreadable_images.type == 'UnreadableImagesHook'
     assert 'custom_hooks' not in load(path)
+
+
+@pytest.mark.parametrize('path', CONFIGS)
+def test_training_samples_are_seeded(path):
+    """Every config's training dataset seeds each sample's augmentation,
+    so a resume is exact (VOC concatenates with SeededConcatDataset)."""
+    from mmdet.registry import DATASETS
+    from mmscratch.datasets.positioned_sampling import takes_seeded_index
+    init_default_scope('mmdet')
+    dataset = load(path).train_dataloader.dataset
+    assert takes_seeded_index(DATASETS.get(dataset.type)), dataset.type

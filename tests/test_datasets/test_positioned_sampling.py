@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from mmscratch.datasets.positioned_sampling import (
-    PositionedAspectRatioBatchSampler, PositionedInfiniteSampler, SeededIndex,
-    SeededSamplesMixin, seeded_random_state)
+    PositionedAspectRatioBatchSampler, PositionedInfiniteSampler,
+    PositionedStream, SeededIndex, SeededSamplesMixin, seeded_random_state)
 from mmscratch.utils.errors import UserInputError
 
 
@@ -56,13 +56,13 @@ def test_ranks_split_the_global_stream():
     assert parts[0] == whole[0::2] and parts[1] == whole[1::2]
 
 
-def test_start_at_and_reseed():
+def test_start_at_and_continue_run():
     s = sampler()
     stream = take(iter(s), 200)
     s.start_at(150)
     assert take(iter(s), 50) == stream[150:]
     other = sampler(seed=99)
-    other.reseed(7)
+    other.continue_run(dict(seed=7))
     assert take(iter(other), 200) == stream
 
 
@@ -127,3 +127,59 @@ def test_seeded_random_state_restores():
     with seeded_random_state(123):
         np.random.rand(10)
     assert np.random.rand() == expected
+
+
+def test_a_new_sampler_implements_the_interface():
+    """PositionedStream: three methods, the rest is given."""
+    class Squares(PositionedStream):
+        def __init__(self):
+            self.seed = 0
+
+        def item(self, k):
+            return self.seed + k * k
+
+        def layout(self):
+            return dict(seed=self.seed)
+
+        def continue_run(self, layout):
+            self.seed = layout['seed']
+
+    stream = Squares()
+    stream.continue_run(dict(seed=100))
+    stream.start_at(3)
+    it = iter(stream)
+    assert [next(it) for _ in range(3)] == [109, 116, 125]
+    with pytest.raises(TypeError):
+        type('Incomplete', (PositionedStream, ), {})()
+
+
+def test_unseeded_dataset_is_named_at_start():
+    """A dataset that does not seed its samples (a plain ConcatDataset):
+    one warning that the resume is not exact."""
+    with patch('mmscratch.datasets.positioned_sampling.print_log') as log:
+        sampler(Shapes(seeded=True))
+        assert not log.called
+        sampler(Shapes(seeded=False))
+    (message, ), kwargs = log.call_args
+    assert 'Shapes' in message and 'not exact' in message
+    assert kwargs['level'] == 30  # WARNING
+
+
+def test_seeded_concat_dataset_seeds_each_sample():
+    from mmengine.dataset import BaseDataset
+
+    from mmscratch.datasets import SeededConcatDataset
+
+    class Noisy(BaseDataset):
+        def load_data_list(self):
+            return [dict(i=i) for i in range(4)]
+
+        def prepare_data(self, idx):
+            return idx, torch.rand(1).item()
+
+    data = SeededConcatDataset([Noisy(serialize_data=False),
+                                Noisy(serialize_data=False)])
+    first = data[SeededIndex(6, 1234)]
+    torch.rand(5)
+    assert data[SeededIndex(6, 1234)] == first and first[0] == 2
+    assert data[SeededIndex(6, 99)] != first

@@ -76,6 +76,18 @@ def test_degenerate_boxes_are_counted(synthetic_data, tmp_path):
                        with_mask=True)])
     assert dataset.num_empty_masks == 1
     assert all('gt_masks' in dataset[i] for i in range(len(dataset)))
+    # boxes only (the detection configs): every box kept
+    boxes = SeededSkippingCocoDataset(
+        data_root=root + '/', ann_file='annotations/instances_train.json',
+        data_prefix=dict(img='train/'), metainfo=dict(classes=CATEGORIES),
+        filter_cfg=dict(filter_empty_gt=False), skip_empty_masks=False,
+        pipeline=[dict(type='LoadImageFromFile'),
+                  dict(type='LoadAnnotations', with_bbox=True)])
+    assert boxes.num_empty_masks == 0
+    assert sum(len(boxes.get_data_info(i)['instances'])
+               for i in range(len(boxes))) == sum(
+        len(dataset.get_data_info(i)['instances'])
+        for i in range(len(dataset))) + 1
 
 
 def test_bad_paths_and_checkpoints(synthetic_data, tmp_path, work_dir):

@@ -8,14 +8,18 @@
 _base_ = 'mmdet::_base_/datasets/coco_detection.py'
 
 data_root = 'data/coco/'
+# CocoDataset with seeded samples (exact resume) that skips undecodable
+# images; boxes are kept whatever their mask field holds
+dataset = dict(type='SeededSkippingCocoDataset', data_root=data_root,
+               skip_empty_masks=False)
 train_dataloader = dict(
     batch_size=2,
     num_workers=4,
     sampler=dict(
         _delete_=True, type='PositionedInfiniteSampler', shuffle=True),
     batch_sampler=dict(type='PositionedAspectRatioBatchSampler'),
-    dataset=dict(data_root=data_root))
-val_dataloader = dict(dataset=dict(data_root=data_root))
+    dataset=dataset)
+val_dataloader = dict(dataset=dataset)
 test_dataloader = val_dataloader
 # mmdet's CocoMetric, computed by faster-coco-eval when it matches
 # pycocotools (checked at start-up); backend='pycocotools' to opt out.

@@ -31,7 +31,8 @@ train_dataloader = dict(
     sampler=dict(type='PositionedInfiniteSampler', shuffle=True),
     batch_sampler=dict(type='PositionedAspectRatioBatchSampler'),
     dataset=dict(
-        type='ConcatDataset',
+        # ConcatDataset that seeds each sample's augmentation (exact resume)
+        type='SeededConcatDataset',
         # VOCDataset adds its own dataset_type to the metainfo
         ignore_keys=['dataset_type'],
         datasets=[

@@ -11,7 +11,7 @@ from mmengine.runner.utils import calc_dynamic_intervals
 
 from mmdet.registry import LOOPS
 from ...runs.logs import read_run
-from ...datasets.positioned_sampling import PositionedAspectRatioBatchSampler
+from ...datasets.positioned_sampling import PositionedStream
 from ..hooks.preemption_hook import PreemptionHook, StopRequested
 from ..hooks.rng_state_hook import rng_state, set_rng_state
 from ...utils.errors import UserInputError
@@ -26,6 +26,8 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
     mmengine's loop resumes at iteration N by drawing N batches from the
     loader (every skipped image decoded and augmented). With the
     positioned samplers (``mmscratch.datasets.positioned_sampling``) this
+    (any batch sampler implementing
+    :class:`~mmscratch.datasets.positioned_sampling.PositionedStream`) this
     loop tells the batch sampler where to start and builds the loader's
     iterator only then: no skipped image is read, whatever N. The data
     layout (world size, batch size, seed) is kept in the message hub; a
@@ -61,10 +63,9 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
             calc_dynamic_intervals(self.val_interval, dynamic_intervals)
 
     def _layout(self) -> dict:
-        sampler = self.dataloader.batch_sampler
         _, world_size = get_dist_info()
-        return dict(world_size=world_size, batch_size=sampler.batch_size,
-                    seed=sampler.sampler.seed, window=sampler.window)
+        return dict(world_size=world_size,
+                    **self.dataloader.batch_sampler.layout())
 
     def _report_total_batch(self, saved: dict, layout: dict) -> None:
         """Say when a resume changes the total batch, and the LR rule."""
@@ -94,7 +95,7 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
     def _position_data(self) -> None:
         """Start the loader's stream at the current iteration."""
         batch_sampler = self.dataloader.batch_sampler
-        if not isinstance(batch_sampler, PositionedAspectRatioBatchSampler):
+        if not isinstance(batch_sampler, PositionedStream):
             self.dataloader_iterator = _InfiniteDataloaderIterator(
                 self.dataloader)
             if self._iter > 0:
@@ -102,7 +103,8 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
                     f'{type(batch_sampler).__name__} cannot be positioned: '
                     f'replaying {self._iter} batches (use '
                     'PositionedInfiniteSampler and '
-                    'PositionedAspectRatioBatchSampler to skip this)',
+                    'PositionedAspectRatioBatchSampler, or a '
+                    'PositionedStream of your own, to skip this)',
                     logger='current', level=logging.WARNING)
                 for _ in range(self._iter):
                     next(self.dataloader_iterator)
@@ -113,7 +115,7 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
             # the stream of the run being resumed, whatever seed this
             # process drew (mmengine builds the loader before it restores
             # the run's random seed)
-            batch_sampler.sampler.reseed(saved['seed'])
+            batch_sampler.continue_run(saved)
         layout = self._layout()
         if self._iter > 0:
             if saved is not None and saved != layout:
