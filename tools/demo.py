@@ -118,7 +118,7 @@ class Demo:
 
     # 1. data ---------------------------------------------------------------
     def make_data(self):
-        from mmscratch.datasets import make_coco_subset, read_coco
+        from mmscratch.datasets import make_coco_subset, read_coco_file
         ann = osp.join(self.data, 'annotations', 'instances_train.json')
         fraction = LESS_DATA[0]
         subset = osp.join(self.data, subset_file(fraction))
@@ -142,7 +142,7 @@ class Demo:
         make_synthetic_coco(self.data, dict(train=n_train, val=n_val),
                             seed=self.args.seed, **DATASET)
         with open(subset, 'w') as f:
-            json.dump(make_coco_subset(read_coco(ann), fraction=fraction,
+            json.dump(make_coco_subset(read_coco_file(ann), fraction=fraction,
                                        seed=self.args.seed), f)
         with open(marker, 'w') as f:
             f.write(command)

@@ -164,8 +164,8 @@ def load_gt(ann_file: str):
 
     from pycocotools.coco import COCO
 
-    from ..datasets.subset import read_coco
-    data = read_coco(ann_file)
+    from ..datasets.coco_file import read_coco_file
+    data = read_coco_file(ann_file)
     with contextlib.redirect_stdout(io.StringIO()):
         gt = COCO()
         gt.dataset = data

@@ -1,23 +1,9 @@
 """Deterministic subsets of COCO-format annotation files."""
-import os.path as osp
 from typing import Optional
 
 import numpy as np
 
-from ..utils.errors import UserInputError, read_json
-
-
-def read_coco(path: str) -> dict:
-    """Read a COCO instances file, refusing what is not one."""
-    if not osp.isfile(path):
-        raise UserInputError(f'annotation file {path} does not exist')
-    data = read_json(path, 'annotation file')
-    missing = [k for k in ('images', 'annotations', 'categories')
-               if not isinstance(data, dict) or k not in data]
-    if missing:
-        raise UserInputError(f'{path} lacks the COCO keys '
-                             f'{", ".join(missing)}')
-    return data
+from ..utils.errors import UserInputError
 
 
 def make_coco_subset(data: dict, num: Optional[int] = None,

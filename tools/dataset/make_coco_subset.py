@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
-from mmscratch.datasets.subset import make_coco_subset, read_coco
+from mmscratch.datasets import make_coco_subset, read_coco_file
 from mmscratch.utils.errors import UserInputError
 
 
@@ -32,7 +32,7 @@ def main():
         if osp.abspath(args.ann_file) == osp.abspath(args.out_file):
             raise UserInputError('out_file would overwrite ann_file; choose '
                                  'another name')
-        data = read_coco(args.ann_file)
+        data = read_coco_file(args.ann_file)
         subset = make_coco_subset(data, args.num, args.fraction, args.seed)
     except UserInputError as err:
         sys.exit(f'error: {err}')
