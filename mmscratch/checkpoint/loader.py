@@ -82,7 +82,7 @@ def load_local_checkpoint(filename: str, map_location=None):
     if not osp.isfile(filename):
         raise UserInputError(
             f'checkpoint {filename} does not exist; check the path given to '
-            '--resume, load_from, init_cfg or the test checkpoint argument')
+            'resume, load_from, init_cfg or the test as its checkpoint')
     if is_trusted(filename):
         return without_executable_text(torch.load(
             filename, map_location=map_location, weights_only=False))

@@ -1,7 +1,7 @@
 """Does a checkpoint hold the weights of the model it is tested with?"""
 from mmengine.hooks import Hook
 from mmengine.model import BaseTTAModel, is_model_wrapper
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
 from ..utils.errors import UserInputError
@@ -29,7 +29,8 @@ def check_weights_fit(model: nn.Module, filename: str,
             the AP of randomly initialised layers).
     """
     if checkpoint is None:
-        checkpoint = _load_checkpoint(filename, map_location='cpu')
+        checkpoint = CheckpointLoader.load_checkpoint(
+            filename, map_location='cpu')
     saved = checkpoint.get('state_dict', checkpoint) \
         if isinstance(checkpoint, dict) else {}
     saved = {k[len('module.'):] if k.startswith('module.') else k: v

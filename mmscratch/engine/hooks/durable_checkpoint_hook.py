@@ -146,6 +146,9 @@ class DurableCheckpointHook(CheckpointHook):
     def _save_checkpoint_with_step(self, runner, step: int,
                                    meta: Optional[dict],
                                    counted: bool = True) -> None:
+        # replaces mmengine's (pinned in mmscratch/utils/upstream.py):
+        # its bookkeeping, plus transient checkpoints, atomic
+        # last_checkpoint and one-line write errors
         previous = runner.message_hub.get_info('last_ckpt')
         outdated = []
         if counted and self.max_keep_ckpts > 0 and (not self.keep_ckpt_ids or
@@ -181,7 +184,7 @@ class DurableCheckpointHook(CheckpointHook):
             raise CheckpointWriteError(
                 f'cannot write checkpoint {self.last_ckpt}: '
                 f'{err.strerror or err}; {kept}; free space or fix the '
-                'folder, then continue with --resume') from None
+                'folder, then resume the run') from None
         self.saved_step = step
         if transient is not None and transient != step and \
                 transient not in getattr(self, 'keep_ckpt_ids', ()):
@@ -195,6 +198,8 @@ class DurableCheckpointHook(CheckpointHook):
         path = self.file_backend.join_path(self.out_dir, filename)
         if self.file_backend.isfile(path):
             self.file_backend.remove(path)
+        elif self.file_backend.isdir(path):  # a sharded (DeepSpeed) one
+            self.file_backend.rmtree(path)
 
     def before_train(self, runner) -> None:
         super().before_train(runner)

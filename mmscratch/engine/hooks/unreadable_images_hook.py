@@ -56,7 +56,7 @@ class UnreadableImagesHook(Hook):
                 f'cannot be decoded (more than max_share={self.max_share}), '
                 f'e.g. {next(iter(self.unreadable))}; replace them or '
                 'remove them from the annotation file (the log names each), '
-                'then continue with --resume')
+                'then resume the run')
 
     def after_train(self, runner) -> None:
         if self.unreadable:

@@ -6,7 +6,6 @@ from mmengine.dist import (broadcast_object_list, get_dist_info,
                            is_distributed, is_main_process)
 from mmengine.logging import print_log
 from mmengine.runner import IterBasedTrainLoop
-from mmengine.runner.loops import _InfiniteDataloaderIterator
 from mmengine.runner.utils import calc_dynamic_intervals
 
 from mmdet.registry import LOOPS
@@ -15,6 +14,7 @@ from ...datasets.positioned_sampling import PositionedStream
 from ..hooks.preemption_hook import PreemptionHook, StopRequested
 from ..hooks.rng_state_hook import rng_state, set_rng_state
 from ...utils.errors import UserInputError
+from ...utils.upstream import infinite_iterator
 
 LAYOUT_KEY = 'data_layout'
 
@@ -43,7 +43,8 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
                  val_begin: int = 1, val_interval: int = 1000,
                  dynamic_intervals=None) -> None:
         # mmengine's __init__ starts the loader's workers at once; they
-        # would prefetch batches from the start of the stream
+        # would prefetch batches from the start of the stream: the rest of
+        # its work is done here (pinned in mmscratch/utils/upstream.py)
         super(IterBasedTrainLoop, self).__init__(runner, dataloader)
         self._max_iters = int(max_iters)
         if self._max_iters != max_iters or self._max_iters < 1:
@@ -96,8 +97,7 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
         """Start the loader's stream at the current iteration."""
         batch_sampler = self.dataloader.batch_sampler
         if not isinstance(batch_sampler, PositionedStream):
-            self.dataloader_iterator = _InfiniteDataloaderIterator(
-                self.dataloader)
+            self.dataloader_iterator = infinite_iterator(self.dataloader)
             if self._iter > 0:
                 print_log(
                     f'{type(batch_sampler).__name__} cannot be positioned: '
@@ -135,8 +135,7 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
         # torch generator: keep that draw out of the stream that samples
         # RoIs, so a resumed run draws what the uninterrupted one draws
         state = torch.get_rng_state()
-        self.dataloader_iterator = _InfiniteDataloaderIterator(
-            self.dataloader)
+        self.dataloader_iterator = infinite_iterator(self.dataloader)
         torch.set_rng_state(state)
 
     # PreemptionHook may stop a validation of this loop (StopRequested)
