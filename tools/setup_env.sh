@@ -33,7 +33,8 @@ else
         fi
     fi
 fi
-PIP=("$PY" -m pip --disable-pip-version-check -q)
+# -qq: errors only (a pip configuration's warnings would read as failures)
+PIP=("$PY" -m pip --disable-pip-version-check -qq)
 "$PY" -c 'import sys; assert sys.version_info >= (3, 8), sys.version' || {
     echo "[setup] error: mmscratch needs Python >= 3.8" >&2; exit 1; }
 
@@ -52,11 +53,13 @@ assert mmcv.__version__ == '2.1.0'
 PY
 }
 
+MMCV_WHEEL=()
 if mmcv_ok; then
     log "mmcv $MMCV_VERSION with ops already installed"
 else
     # The wheel depends on the Python, torch and CUDA it was built against.
-    KEY="$("$PY" -c 'import sys, torch; print("py%d%d-torch%s-cuda%s" % (sys.version_info[0], sys.version_info[1], torch.__version__, torch.version.cuda or "none"))')"
+    # (stderr: torch warns when numpy is not installed yet)
+    KEY="$("$PY" -c 'import sys, torch; print("py%d%d-torch%s-cuda%s" % (sys.version_info[0], sys.version_info[1], torch.__version__, torch.version.cuda or "none"))' 2>/dev/null)"
     WHEELS="$CACHE/wheels/$KEY"
     if ! ls "$WHEELS"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
         log "building mmcv $MMCV_VERSION with ops (about 8 minutes on 2 cores)"
@@ -77,13 +80,22 @@ else
     else
         log "using the cached mmcv wheel in $WHEELS"
     fi
-    "${PIP[@]}" install --no-deps --force-reinstall \
-        "$WHEELS"/mmcv-$MMCV_VERSION-*.whl
+    # an mmcv without ops (or another version) goes first
+    "${PIP[@]}" uninstall -y mmcv mmcv-full mmcv-lite >/dev/null 2>&1 || true
+    MMCV_WHEEL=("$WHEELS"/mmcv-$MMCV_VERSION-*.whl)
 fi
 
 log "installing the pinned requirements and mmscratch (editable)"
 # torch needs setuptools >= 77; mmengine imports pkg_resources (gone in 81).
 "${PIP[@]}" install "setuptools>=77,<81" wheel
-"${PIP[@]}" install -r requirements/pinned.txt
+# mmcv's wheel together with the pins: its dependencies resolve to them
+"${PIP[@]}" install "${MMCV_WHEEL[@]}" -r requirements/pinned.txt
 "${PIP[@]}" install --no-deps --no-build-isolation -e .
-"$PY" -c 'import mmscratch; print("[setup] mmscratch", mmscratch.__version__, "ready")'
+"$PY" - <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+import mmscratch
+names = ('torch', 'mmcv', 'mmengine', 'mmdet')
+print(f'[setup] ready: mmscratch {mmscratch.__version__} with ' + ', '.join(
+    f'{n} {version(n)}' for n in names) + f' in {sys.prefix}')
+PY

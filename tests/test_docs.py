@@ -1,0 +1,24 @@
+"""Docs that list code: every hook of the default runtime is in hooks.md."""
+import os.path as osp
+import re
+
+from mmengine.config import Config
+
+from conftest import ROOT
+
+
+def test_hooks_md_lists_every_default_hook_of_ours():
+    import mmscratch
+    from mmengine.hooks import Hook
+    table = dict(re.findall(r'^\| `(\w+)` \| `(\w+)` \|',
+                            open(osp.join(ROOT, 'docs/hooks.md')).read(),
+                            re.M))
+    ours = {name for name in mmscratch.__all__
+            if isinstance(getattr(mmscratch, name), type) and
+            issubclass(getattr(mmscratch, name), Hook)}
+    assert set(table.values()) == ours
+    runtime = Config.fromfile(osp.join(
+        ROOT, 'configs/_base_/scratch_runtime.py')).default_hooks
+    keys = {key for key, hook in runtime.items() if hook.type in ours}
+    assert keys == set(table)
+    assert all(runtime[key].type == table[key] for key in keys)
