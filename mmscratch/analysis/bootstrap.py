@@ -1,4 +1,4 @@
-"""COCO AP from per-image matches, and a paired bootstrap of AP differences.
+"""COCO AP from per-image matches; bootstrap intervals over images and seeds.
 
 pycocotools' ``COCOeval.evaluate()`` matches detections to ground truth per
 (category, image); its ``accumulate()`` then pools the images. Here the
@@ -7,12 +7,14 @@ by a bootstrap resample counts k times, without evaluating again. With all
 weights 1 the result equals ``COCOeval.stats[0]`` (AP at IoU .50:.95, all
 areas, 100 detections; tested).
 
-A paired bootstrap draws the same images for both runs, so the interval of
-the difference reflects which images the validation set happens to hold,
-not the (shared) noise of each run's AP.
+A paired bootstrap draws the same images for every run, so the interval of
+a difference reflects which images the validation set happens to hold, not
+the (shared) noise of each run's AP; resampling the seeds of each arm as
+well (:func:`contrast_interval`) adds the training noise: which
+initialisation and data order each run happened to get.
 """
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import List, Optional, Sequence
 
 import numpy as np
 
@@ -125,38 +127,6 @@ def _empty_res(coco_gt):
     return res
 
 
-def paired_bootstrap(a: PerImageMatches, b: PerImageMatches,
-                     samples: int = 1000, level: float = 0.95,
-                     seed: int = 0) -> Dict[str, float]:
-    """AP of ``a`` and ``b`` with ``level`` percentile intervals of each
-    and of AP(b) - AP(a), over ``samples`` resamples of the images (the
-    same resample for both runs).
-
-    Returns:
-        dict: ``a``, ``b``, ``diff`` (on the full set), ``low``/``high``
-        (interval of the difference), ``a_low``/``a_high``,
-        ``b_low``/``b_high``, ``samples``, ``images``.
-    """
-    if a.image_ids != b.image_ids:
-        raise ValueError('the two runs were evaluated on different images')
-    rng = np.random.default_rng(seed)
-    n = len(a.image_ids)
-    draws = np.empty((samples, 2))
-    for s in range(samples):
-        w = np.bincount(rng.integers(0, n, n), minlength=n)
-        draws[s] = a.average_precision(w), b.average_precision(w)
-    ap_a, ap_b = a.average_precision(), b.average_precision()
-    tail = (1 - level) / 2 * 100
-    qs = [tail, 100 - tail]
-    low, high = np.nanpercentile(draws[:, 1] - draws[:, 0], qs)
-    a_low, a_high = np.nanpercentile(draws[:, 0], qs)
-    b_low, b_high = np.nanpercentile(draws[:, 1], qs)
-    return dict(a=ap_a, b=ap_b, diff=ap_b - ap_a, low=float(low),
-                high=float(high), a_low=float(a_low), a_high=float(a_high),
-                b_low=float(b_low), b_high=float(b_high), samples=samples,
-                images=n)
-
-
 def load_gt(ann_file: str):
     """A pycocotools COCO of ``ann_file``, or a one-line error."""
     import contextlib
@@ -196,3 +166,82 @@ def load_results(path: str, coco_gt) -> List[dict]:
             f'annotation file does not hold (e.g. id {min(unknown)}); '
             'compare runs evaluated on the same file')
     return results
+
+
+def image_resampled_aps(runs: Sequence, samples: int = 1000,
+                        seed: int = 0):
+    """Each run's AP on all images, and on ``samples`` resamples of the
+    images (the same draws for every run).
+
+    Args:
+        runs: objects with ``image_ids`` and ``average_precision(weights)``
+            (:class:`PerImageMatches`), all evaluated on the same images.
+
+    Returns:
+        tuple: (APs on all images, shape (runs,); APs per resample,
+        shape (samples, runs)).
+    """
+    if not runs:
+        raise ValueError('no runs')
+    if any(run.image_ids != runs[0].image_ids for run in runs):
+        raise ValueError('the runs were evaluated on different images')
+    n = len(runs[0].image_ids)
+    rng = np.random.default_rng(seed)
+    draws = np.empty((samples, len(runs)))
+    for s in range(samples):
+        w = np.bincount(rng.integers(0, n, n), minlength=n)
+        draws[s] = [run.average_precision(w) for run in runs]
+    return np.array([run.average_precision() for run in runs]), draws
+
+
+def contrast_interval(full: np.ndarray, draws: np.ndarray,
+                      arms: Sequence[Sequence[int]],
+                      weights: Sequence[float], seed: int = 0,
+                      levels: Sequence[float] = (0.90, 0.95)) -> dict:
+    """Interval of a contrast of arm means over seeds and images.
+
+    Each arm lists the columns of ``full``/``draws`` (from
+    :func:`image_resampled_aps`) that are runs of one config differing only
+    in their training seed. The statistic is ``sum(weights[k] * mean AP of
+    arm k)``: ``(-1, 1)`` is arm 1 - arm 0. Each resample takes one image
+    draw and, independently per arm, as many of its seeds as it has, with
+    replacement: the interval covers which images the validation set holds
+    and which seeds were trained.
+
+    Returns:
+        dict: ``value`` (all images and seeds), ``aps`` (per arm, each
+        run's AP on all images), ``intervals`` ({level: (low, high)}),
+        ``samples``, ``seeds`` (runs per arm).
+    """
+    if len(arms) != len(weights) or not all(arms):
+        raise ValueError('one weight per arm, and at least one run per arm')
+    rng = np.random.default_rng(seed)
+    stats = np.zeros(len(draws))
+    for weight, arm in zip(weights, arms):
+        arm = np.asarray(arm)
+        picks = arm[rng.integers(0, len(arm), (len(draws), len(arm)))]
+        stats += weight * np.take_along_axis(draws, picks, 1).mean(1)
+    intervals = {}
+    for level in levels:
+        tail = (1 - level) / 2 * 100
+        low, high = np.nanpercentile(stats, [tail, 100 - tail])
+        intervals[level] = (float(low), float(high))
+    value = sum(w * float(np.mean(full[list(arm)]))
+                for w, arm in zip(weights, arms))
+    return dict(value=value, aps=[full[list(arm)].tolist() for arm in arms],
+                intervals=intervals, samples=len(draws),
+                seeds=[len(arm) for arm in arms])
+
+
+def seed_image_bootstrap(arms: Sequence[Sequence], weights: Sequence[float],
+                         samples: int = 1000, seed: int = 0,
+                         levels: Sequence[float] = (0.90, 0.95)) -> dict:
+    """:func:`contrast_interval` of arms given as lists of runs."""
+    runs = [run for arm in arms for run in arm]
+    full, draws = image_resampled_aps(runs, samples, seed)
+    columns, start = [], 0
+    for arm in arms:
+        columns.append(list(range(start, start + len(arm))))
+        start += len(arm)
+    out = contrast_interval(full, draws, columns, weights, seed + 1, levels)
+    return dict(out, images=len(runs[0].image_ids))

@@ -8,7 +8,15 @@ import pytest
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from mmscratch.analysis.bootstrap import paired_bootstrap, per_image_matches
+from mmscratch.analysis.bootstrap import (per_image_matches,
+                                          seed_image_bootstrap)
+
+
+def paired_bootstrap(a, b, samples):
+    """B - A of two single runs: value and 95% interval."""
+    out = seed_image_bootstrap([[a], [b]], (-1, 1), samples=samples)
+    low, high = out['intervals'][0.95]
+    return dict(diff=out['value'], low=low, high=high)
 
 
 def make_gt(images=40, seed=0):

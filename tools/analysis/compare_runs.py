@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""AP difference of two runs with a paired-bootstrap 95% interval.
+"""AP difference of two runs (or two arms of seeds) with its intervals.
 
 Reads the COCO result files a validation or test wrote (``*.bbox.json`` /
 ``*.segm.json``; set ``val_evaluator.outfile_prefix=WORK_DIR/val_preds``
 or ``test_evaluator.outfile_prefix=...``) for the same annotation file,
 matches each run's detections per image once, then resamples the images
-(the same draw for both runs) and recomputes COCO AP@[.5:.95] for each
-draw (mmscratch/analysis/bootstrap.py, docs/analysis.md).
+(the same draw for every run) and, when an arm has several runs (seeds
+of one config, comma-separated), its seeds; COCO AP@[.5:.95] is
+recomputed for each draw (mmscratch/analysis/bootstrap.py,
+docs/analysis.md). Prints B - A of the arms' mean APs with its 95% and
+90% intervals, and with --margin the verdict: equivalent (the 90%
+interval inside +-margin x A's AP), different (the 95% one excludes 0)
+or not shown.
 
 Example:
     python tools/analysis/compare_runs.py \\
         --ann-file data/synthetic/annotations/instances_val.json \\
-        results/demo/pretrained_4x/val_preds.bbox.json \\
-        results/demo/scratch_4x/val_preds.bbox.json
+        results/demo/pretrained_4x_s0/val_preds.bbox.json \\
+        results/demo/scratch_4x_s0/val_preds.bbox.json
 """
 import argparse
 import os.path as osp
@@ -23,33 +28,51 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
+import numpy as np  # noqa: E402
+
 from mmscratch.analysis.bootstrap import (load_gt,  # noqa: E402
-                                          load_results, paired_bootstrap,
-                                          per_image_matches)
+                                          load_results, per_image_matches,
+                                          seed_image_bootstrap)
+from mmscratch.analysis.equivalence import verdict  # noqa: E402
 from mmscratch.cli.launch import run_tool  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('a', help='result JSON of run A (the reference)')
-    parser.add_argument('b', help='result JSON of run B')
+    parser.add_argument('a', help='result JSON of run A (the reference), '
+                        'or of its seeds, comma-separated')
+    parser.add_argument('b', help='result JSON of run B, or of its seeds')
     parser.add_argument('--ann-file', required=True,
-                        help='the COCO annotation file both were run on')
+                        help='the COCO annotation file all were run on')
     parser.add_argument('--iou-type', choices=['bbox', 'segm'],
                         help='default: from the file name (.segm.json)')
+    parser.add_argument('--margin', type=float,
+                        help='equivalence margin, a fraction of A\'s AP '
+                        '(the demo declares 0.05)')
     parser.add_argument('--samples', type=int, default=1000)
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args()
-    iou = args.iou_type or ('segm' if args.a.endswith('.segm.json')
+    files = [args.a.split(','), args.b.split(',')]
+    iou = args.iou_type or ('segm' if files[0][0].endswith('.segm.json')
                             else 'bbox')
     gt = load_gt(args.ann_file)
-    a = per_image_matches(gt, load_results(args.a, gt), iou)
-    b = per_image_matches(gt, load_results(args.b, gt), iou)
-    out = paired_bootstrap(a, b, samples=args.samples, seed=args.seed)
-    print(f'{iou} AP: A {out["a"]:.4f}, B {out["b"]:.4f}; B - A '
-          f'{out["diff"]:+.4f}, 95% interval [{out["low"]:+.4f}, '
-          f'{out["high"]:+.4f}] (paired bootstrap over {out["images"]} '
-          f'images, {out["samples"]} resamples)')
+    arms = [[per_image_matches(gt, load_results(f, gt), iou) for f in arm]
+            for arm in files]
+    out = seed_image_bootstrap(arms, (-1, 1), samples=args.samples,
+                               seed=args.seed)
+    a, b = (float(np.mean(aps)) for aps in out['aps'])
+    (low, high), (low90, high90) = (out['intervals'][level]
+                                    for level in (0.95, 0.90))
+    seeds = '' if out['seeds'] == [1, 1] else \
+        f' and {out["seeds"][0]}+{out["seeds"][1]} seeds'
+    print(f'{iou} AP: A {a:.4f}, B {b:.4f}; B - A {out["value"]:+.4f}, '
+          f'95% interval [{low:+.4f}, {high:+.4f}], 90% [{low90:+.4f}, '
+          f'{high90:+.4f}] (bootstrap over {out["images"]} images{seeds}, '
+          f'{out["samples"]} resamples)')
+    if args.margin is not None:
+        margin = args.margin * a
+        print(f'margin ±{margin:.4f} ({args.margin:g} x A): '
+              f'{verdict((low90, high90), (low, high), margin)}')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,34 @@
+"""Verdicts on a difference: equivalent, different or not shown.
+
+An interval that contains zero is not evidence of equality: with fewer
+validation images or seeds it only grows wider. Equality is claimed by an
+equivalence test against a margin declared before the runs (two one-sided
+tests, TOST, at 5% each: the 90% interval lies inside the margin);
+a difference by the 95% interval excluding zero. The margin wins: a
+difference smaller than it is called equivalent, even when the interval
+excludes zero.
+"""
+from typing import Tuple
+
+EQUIVALENT, DIFFERENT, NOT_SHOWN = 'equivalent', 'different', 'not shown'
+
+
+def verdict(tost_interval: Tuple[float, float],
+            interval: Tuple[float, float], margin: float) -> str:
+    """``equivalent`` if ``tost_interval`` (the 90% one) lies inside
+    ``(-margin, margin)``; else ``different`` if ``interval`` (the 95%
+    one) excludes zero; else ``not shown``."""
+    if margin < 0:
+        raise ValueError(f'margin={margin} must be 0 or more')
+    low, high = tost_interval
+    if -margin < low and high < margin or low == high == 0:
+        return EQUIVALENT
+    low, high = interval
+    if high < 0 or low > 0:
+        return DIFFERENT
+    return NOT_SHOWN
+
+
+def direction(interval: Tuple[float, float]) -> str:
+    """'below' or 'above' zero, for a difference found."""
+    return 'below' if interval[1] < 0 else 'above'
