@@ -22,3 +22,23 @@ def test_hooks_md_lists_every_default_hook_of_ours():
     keys = {key for key, hook in runtime.items() if hook.type in ours}
     assert keys == set(table)
     assert all(runtime[key].type == table[key] for key in keys)
+
+
+def test_demo_times_are_said_once():
+    """The README, the getting-started page and tools/demo.py --help give
+    the measured demo times of mmscratch/demo/plan.py."""
+    import subprocess
+    import sys
+
+    from mmscratch.demo.plan import MINUTES
+
+    for name in ('README.md', 'docs/get_started.md'):
+        text = ' '.join(open(osp.join(ROOT, name)).read().split())
+        assert f'{MINUTES["default"]} minutes on 2' in text, name
+        assert f'about {MINUTES["quick"]} minutes' in text, name
+    help_text = subprocess.run(
+        [sys.executable, 'tools/demo.py', '--help'], cwd=ROOT,
+        capture_output=True, text=True).stdout
+    help_text = ' '.join(help_text.split())
+    assert f'about {MINUTES["default"]} minutes on 2 CPU cores' in help_text
+    assert f'about {MINUTES["quick"]} minutes' in help_text

@@ -31,12 +31,14 @@ import warnings
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from mmscratch.demo.plan import MINUTES  # noqa: E402
 from mmscratch.demo.run import run_demo  # noqa: E402
 
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=f'{__doc__.splitlines()[0]} (about '
+        f'{MINUTES["default"]} minutes on 2 CPU cores)',
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog='\n'.join(__doc__.splitlines()[2:]))
     parser.add_argument('--out', default='results/demo',
@@ -44,7 +46,8 @@ def parse_args():
     parser.add_argument('--data', default='data/synthetic',
                         help='synthetic dataset folder (made if absent)')
     parser.add_argument('--quick', action='store_true',
-                        help='tiny sizes (under 2 minutes), for tests')
+                        help=f'tiny sizes (about {MINUTES["quick"]} '
+                        'minutes), for tests')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--samples', type=int, default=1000,
                         help='bootstrap resamples per comparison')

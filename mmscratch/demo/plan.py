@@ -29,7 +29,10 @@ MARGIN = 0.05
 DATASET = dict(image_size=(64, 64), max_objects=4, size_range=(0.25, 0.6),
                texture=0.4)
 
-# (default, --quick): the default fits in 15 minutes on 2 CPU cores
+# minutes on 2 CPU cores, measured (docs/analysis.md; the README, the
+# getting-started page and tools/demo.py --help say these, tested)
+MINUTES = dict(default=12, quick=2)
+# (default, --quick)
 SIZES = dict(
     train_images=(2000, 40), val_images=(300, 16), base_iters=(100, 4),
     curve_points=(4, 2), pretrain_iters=(500, 4),

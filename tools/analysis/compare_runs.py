@@ -20,6 +20,7 @@ Example:
         results/demo/scratch_4x_s0/val_preds.bbox.json
 """
 import argparse
+import json
 import os.path as osp
 import sys
 import warnings
@@ -51,6 +52,8 @@ def main():
                         '(the demo declares 0.05)')
     parser.add_argument('--samples', type=int, default=1000)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--json', action='store_true',
+                        help='print the figures as one JSON line')
     args = parser.parse_args()
     files = [args.a.split(','), args.b.split(',')]
     iou = args.iou_type or ('segm' if files[0][0].endswith('.segm.json')
@@ -63,6 +66,17 @@ def main():
     a, b = (float(np.mean(aps)) for aps in out['aps'])
     (low, high), (low90, high90) = (out['intervals'][level]
                                     for level in (0.95, 0.90))
+    result = dict(iou_type=iou, a=a, b=b, value=out['value'],
+                  interval95=[low, high], interval90=[low90, high90],
+                  images=out['images'], seeds=out['seeds'],
+                  samples=out['samples'])
+    if args.margin is not None:
+        result['margin'] = args.margin * a
+        result['verdict'] = verdict((low90, high90), (low, high),
+                                    result['margin'])
+    if args.json:
+        print(json.dumps(result))
+        return
     seeds = '' if out['seeds'] == [1, 1] else \
         f' and {out["seeds"][0]}+{out["seeds"][1]} seeds'
     print(f'{iou} AP: A {a:.4f}, B {b:.4f}; B - A {out["value"]:+.4f}, '
@@ -70,9 +84,8 @@ def main():
           f'{high90:+.4f}] (bootstrap over {out["images"]} images{seeds}, '
           f'{out["samples"]} resamples)')
     if args.margin is not None:
-        margin = args.margin * a
-        print(f'margin ±{margin:.4f} ({args.margin:g} x A): '
-              f'{verdict((low90, high90), (low, high), margin)}')
+        print(f'margin ±{result["margin"]:.4f} ({args.margin:g} x A): '
+              f'{result["verdict"]}')
 
 
 if __name__ == '__main__':
