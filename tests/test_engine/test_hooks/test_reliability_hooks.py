@@ -147,8 +147,8 @@ def test_invalid_loss_names_the_newest_finite_checkpoint(tmp_path):
     good = tmp_path / 'iter_4.pth'
     with pytest.raises(TrainingDivergedError,
                        match=rf'nan at iteration 7.*\(finite weights\) is '
-                       rf'{good}.*--resume {good} --cfg-options '
-                       r'optim_wrapper\.optimizer\.lr=0\.002'):
+                       rf'{good}.*\(resume={good}\) with a lower LR '
+                       r'\(optim_wrapper\.optimizer\.lr=0\.002\)'):
         hook.after_train_iter(runner, 0,
                               outputs=dict(loss=torch.tensor(float('nan'))))
 
