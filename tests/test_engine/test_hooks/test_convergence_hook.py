@@ -7,6 +7,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from conftest import demo_cfg
+from mmscratch.runs import read_run
 from mmscratch.runs.baseline import interpolate, load_baseline
 from mmscratch.engine.hooks import ComputeBudgetHook, ConvergenceHook
 from mmscratch.utils.errors import UserInputError
@@ -164,8 +165,7 @@ def test_real_run_with_resume(synthetic_data, tmp_path):
     runner.train()
     summary = json.loads((work / 'convergence.json').read_text())
     assert [r['iter'] for r in summary['history']] == [2, 4]
-    logged = {r['step']: r for r in
-              __import__('mmscratch').analysis.read_run(str(work)).val}
+    logged = {r['step']: r for r in read_run(str(work)).val}
     for rec in summary['history']:
         it = rec['iter']
         box = rec['metrics']['coco/bbox_mAP']
