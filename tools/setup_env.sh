@@ -67,8 +67,13 @@ else
         # < 70; those build tools go to a side folder on PYTHONPATH so the
         # environment keeps the setuptools torch needs (>= 77).
         BUILD="$(mktemp -d)"
-        "${PIP[@]}" install --target "$BUILD/build-tools" "setuptools<70" \
-            ninja wheel
+        # (pip compares that folder with the environment and reports
+        # torch's setuptools >= 77 as a conflict: shown only on failure)
+        if ! out="$("${PIP[@]}" install --target "$BUILD/build-tools" \
+                "setuptools<70" ninja wheel 2>&1)"; then
+            echo "$out" >&2
+            exit 1
+        fi
         PATH="$BUILD/build-tools/bin:$PATH" \
         PYTHONPATH="$BUILD/build-tools${PYTHONPATH:+:$PYTHONPATH}" \
         MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
