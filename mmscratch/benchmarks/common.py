@@ -9,9 +9,8 @@ from mmengine.hooks import Hook
 
 from ..cli.config import load_config
 from ..datasets import make_synthetic_coco, synthetic_data_options
+from ..utils.checkout import REPO
 
-# the checkout this package is installed from (``pip install -e .``)
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO_CONFIG = osp.join(REPO, 'configs/demo/mask_rcnn_r18_gn_synthetic.py')
 
 

@@ -16,7 +16,8 @@ import time
 
 import numpy as np
 
-from .common import REPO, emit, peak_gib
+from ..utils.checkout import REPO
+from .common import emit, peak_gib
 
 COCO_TRAIN = dict(images=118287, annotations=860001)
 SIZES = [(640, 480), (640, 427), (480, 640), (500, 375), (640, 426)]

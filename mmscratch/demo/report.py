@@ -5,7 +5,8 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from ..analysis.equivalence import DIFFERENT, EQUIVALENT, direction
+from ..analysis.equivalence import (DIFFERENT, EQUIVALENT, NOT_SHOWN,
+                                    direction)
 from ..analysis.schedule import run_lr_steps
 from ..runs.baseline import paper_reference
 from ..runs.logs import RunLog, images_at, read_run
@@ -91,7 +92,7 @@ def findings(pairs: Sequence[Pair], cmp: Comparisons,
         demo=f'the gap at {longest.schedule}x minus the gap at '
         f'{short.schedule}x: {_diff(c)}',
         verdict=DIFFERENT if closes or c['intervals'][0.95][1] < 0
-        else 'not shown',
+        else NOT_SHOWN,
         holds='holds' if closes else 'does not hold'
         if c['intervals'][0.95][1] < 0 else 'is not shown here'))
 

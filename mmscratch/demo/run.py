@@ -14,15 +14,13 @@ from tqdm import tqdm
 
 from ..datasets import make_coco_subset, make_synthetic_coco, read_coco_file
 from ..runs import read_run
+from ..utils.checkout import REPO
 from .compare import Comparisons
 from .plan import (DATASET, LESS_DATA, PRETRAINED, plan, sizes, subset_file,
                    train_options)
 from .pretrain import pretrain_backbone
 from .report import write_all
 
-# the checkout this package is installed from (``pip install -e .``):
-# the runs are its tools/train.py with its configs
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 class LineProgress:
