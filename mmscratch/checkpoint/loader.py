@@ -22,9 +22,10 @@ from mmengine.runner.checkpoint import (CheckpointLoader,
                                         get_deprecated_model_names,
                                         get_external_models)
 
-from ..utils.errors import UserInputError
+from ..utils.errors import UserInputError, printable_line
 from .plain_reader import (MalformedCheckpoint, RefusedObject,
-                           read_plain_checkpoint)
+                           read_plain_checkpoint, shown)
+from .schema import check_checkpoint
 
 TRUST_ENV = 'MMSCRATCH_TRUSTED_CHECKPOINTS'
 _trusted: Set[str] = set()
@@ -83,13 +84,18 @@ def load_local_checkpoint(filename: str, map_location=None):
         raise UserInputError(
             f'checkpoint {filename} does not exist; check the path given to '
             'resume, load_from, init_cfg or the test as its checkpoint')
+    try:
+        with open(filename, 'rb') as f:
+            head = f.read(1)
+    except OSError as err:
+        raise UserInputError(
+            f'cannot read checkpoint {filename} ({err.strerror or err}); '
+            'check its permissions') from None
     if is_trusted(filename):
-        return without_executable_text(torch.load(
+        return _checked(filename, torch.load(
             filename, map_location=map_location, weights_only=False))
     trust = f'if you trust this file, set {TRUST_ENV}={filename} and run again'
     if not zipfile.is_zipfile(filename):
-        with open(filename, 'rb') as f:
-            head = f.read(1)
         if head == _LEGACY_MAGIC:
             raise UserInputError(
                 f'checkpoint {filename} is in the format of torch < 1.6, '
@@ -99,8 +105,6 @@ def load_local_checkpoint(filename: str, map_location=None):
             ' use another checkpoint (or an earlier one of the run)')
     try:
         checkpoint = read_plain_checkpoint(filename, map_location)
-        check_layout(checkpoint)
-        return without_executable_text(checkpoint)
     except MalformedCheckpoint as err:
         raise UserInputError(
             f'checkpoint {filename} is damaged or crafted ({one_line(err)}); '
@@ -119,12 +123,26 @@ def load_local_checkpoint(filename: str, map_location=None):
             f'checkpoint {filename} is damaged or not a PyTorch checkpoint '
             f'({type(err).__name__}: {one_line(err)}); use another '
             'checkpoint') from None
+    return _checked(filename, checkpoint)
+
+
+def _checked(filename: str, checkpoint):
+    """``checkpoint`` after the layout and schema checks, without the text
+    mmengine would execute."""
+    try:
+        check_layout(checkpoint)
+        check_checkpoint(checkpoint)
+    except MalformedCheckpoint as err:
+        raise UserInputError(
+            f'checkpoint {filename} is damaged or crafted ({one_line(err)}); '
+            'do not load it, use another checkpoint') from None
+    return without_executable_text(checkpoint)
 
 
 def one_line(err: BaseException, limit: int = 160) -> str:
-    """An exception's text on one line, at most ``limit`` characters."""
-    text = ' '.join(str(err).split())
-    return text if len(text) <= limit else text[:limit - 3] + '...'
+    """An exception's text on one printable line (control characters
+    escaped), at most ``limit`` characters."""
+    return printable_line(str(err), limit)
 
 
 def check_layout(checkpoint) -> None:
@@ -150,7 +168,7 @@ def check_layout(checkpoint) -> None:
     for name, value in weights.items():
         if not isinstance(name, str):
             raise MalformedCheckpoint(
-                f'a weight named by a {type(name).__name__} ({name!r:.40})')
+                f'a weight named by {shown(name)}')
         # a bare state dict may carry other entries, which mmengine skips
         if weights is not checkpoint and not isinstance(value, torch.Tensor):
             raise MalformedCheckpoint(

@@ -51,6 +51,30 @@ _MAX_INT_BITS = 256  # seeds, RNG words, counts and sizes all fit
 _MAX_SIZE = 1 << 62  # shape, stride, offset and element counts
 _MAX_DEPTH = 200  # containers inside containers
 _TENSOR_METADATA = ('conj', 'neg')
+# keys of one container sharing one hash: more are a hash-collision attack
+# (each insert would compare with all of them: quadratic time)
+_MAX_SAME_HASH = 8
+# objects the loaded tree may hold once shared references are expanded,
+# per byte of data.pkl (plus a constant): a list referenced 100 times by
+# each of 100 lists referenced 100 times ... costs no bytes in the pickle
+# but makes every walk of the tree (printing, copying) exponential
+_EXPANSION_PER_BYTE = 2
+_EXPANSION_SLACK = 100_000
+
+
+def shown(value, limit: int = 40) -> str:
+    """``value`` for a message: its type, and for a short string, bytes or
+    number the value itself, never more than ``limit`` characters. Nothing
+    that could take time or memory (repr of a tensor, a shared list) is
+    formatted."""
+    if isinstance(value, (str, bytes)):
+        text = repr(value[:limit])
+    elif type(value) in (bool, float, type(None)) or (
+            type(value) is int and value.bit_length() <= _MAX_INT_BITS):
+        text = repr(value)
+    else:
+        return f'a {type(value).__name__}'
+    return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
 class RefusedObject(pickle.UnpicklingError):
@@ -83,15 +107,15 @@ class _Dtype:
 
     def __init__(self, code=None, align=False, copy=True) -> None:
         if not isinstance(code, str) or len(code) > 8:
-            raise RefusedObject(f'numpy dtype {code!r}')
+            raise RefusedObject(f'numpy dtype {shown(code)}')
         try:
             dtype = np.dtype(code)
         except TypeError:
-            raise RefusedObject(f'numpy dtype {code!r}') from None
+            raise RefusedObject(f'numpy dtype {shown(code)}') from None
         if dtype.kind not in _NUMPY_KINDS or dtype.fields is not None or \
                 dtype.subdtype is not None:
-            raise RefusedObject(f'numpy dtype {code!r} (only plain numeric '
-                                'dtypes load)')
+            raise RefusedObject(f'numpy dtype {shown(code)} (only plain '
+                                'numeric dtypes load)')
         self.dtype = dtype
 
     def __setstate__(self, state) -> None:
@@ -102,7 +126,7 @@ class _Dtype:
             state[2:5] == (None, None, None) and state[5:7] == (-1, -1) and \
             state[7] == 0 and (len(state) == 8 or state[8] is None)
         if not plain:
-            raise RefusedObject(f'numpy dtype state {state!r:.80}')
+            raise RefusedObject(f'numpy dtype state of {shown(state)}')
         if state[1] in '<>':
             self.dtype = self.dtype.newbyteorder(state[1])
 
@@ -161,14 +185,26 @@ def _simple_key(value, depth: int = 0) -> bool:
     return False
 
 
-def _check_keys(keys, what: str = 'dict key') -> None:
+def _check_keys(keys, what: str = 'dict key',
+                hashes: Optional[collections.Counter] = None) -> None:
+    """Refuse keys that are not simple, or more than
+    :data:`_MAX_SAME_HASH` of one hash in one container (``hashes``: the
+    container's counts so far)."""
+    hashes = collections.Counter() if hashes is None else hashes
     for key in keys:
-        if _simple_key(key):
-            continue
-        if type(key) is tuple:
-            raise MalformedCheckpoint(f'a {what} of tuples nested too deeply')
-        raise RefusedObject(f'a {what} of type {type(key).__name__} (only '
-                            'strings, numbers and short tuples)')
+        if not _simple_key(key):
+            if type(key) is tuple:
+                raise MalformedCheckpoint(
+                    f'a {what} of tuples nested too deeply')
+            raise RefusedObject(f'a {what} of type {type(key).__name__} '
+                                '(only strings, numbers and short tuples)')
+        value = hash(key)
+        hashes[value] += 1
+        if hashes[value] > _MAX_SAME_HASH:
+            raise MalformedCheckpoint(
+                f'more than {_MAX_SAME_HASH} {what}s of one container '
+                'share a hash (crafted to make loading take quadratic '
+                'time)')
 
 
 def _kind(value) -> str:
@@ -191,7 +227,7 @@ def _numpy_scalar(dtype, raw=None):
 def _encode(text, encoding='utf-8'):
     """``_codecs.encode``, which protocol-2 pickles use for bytes."""
     if not isinstance(text, str) or encoding not in ('latin1', 'latin-1'):
-        raise RefusedObject(f'_codecs.encode(..., {encoding!r})')
+        raise RefusedObject(f'_codecs.encode(..., {shown(encoding)})')
     return text.encode('latin1')
 
 
@@ -199,8 +235,8 @@ def _history_getattr(obj, name):
     """``getattr``, as mmengine pickles HistoryBuffer's statistics only."""
     if obj is _HistoryBufferState and name in _STATISTICS:
         return name
-    raise RefusedObject(f'getattr({getattr(obj, "__name__", obj)!r}, '
-                        f'{name!r})')
+    what = obj.__name__ if isinstance(obj, type) else shown(obj)
+    raise RefusedObject(f'getattr({what}, {shown(name)})')
 
 
 def _rebuild_tensor(storage, offset, size, stride, requires_grad,
@@ -220,6 +256,14 @@ def _rebuild_tensor(storage, offset, size, stride, requires_grad,
         if end > storage._size():
             raise MalformedCheckpoint(
                 f'tensor view of {end} elements over a storage of '
+                f'{storage._size()}')
+        # a view repeating elements (stride 0) may not claim more elements
+        # than its storage holds: printing or iterating 2^40 of them from a
+        # 4-byte storage would never end
+        numel = math.prod(size)
+        if numel > max(storage._size(), 1):
+            raise MalformedCheckpoint(
+                f'tensor view of {numel} elements repeating a storage of '
                 f'{storage._size()}')
     # conj/neg bits (a saved conjugate or negative view) as torch sets them
     return torch._utils._rebuild_tensor_v2(
@@ -269,6 +313,16 @@ def _complex(real=0.0, imag=0.0):
     return complex(real, imag)
 
 
+def _size(dims=()):
+    """``torch.Size`` of at most 64 bounded dimensions."""
+    dims = tuple(dims) if isinstance(dims, (list, tuple)) and \
+        len(dims) <= _MAX_DIMS else None
+    if dims is None or not _is_shape(dims):
+        raise RefusedObject('torch.Size of other than up to '
+                            f'{_MAX_DIMS} sizes')
+    return torch.Size(dims)
+
+
 def _containers() -> dict:
     allowed = {
         ('collections', 'OrderedDict'):
@@ -279,7 +333,7 @@ def _containers() -> dict:
         ('builtins', 'complex'): _complex,
         ('builtins', 'getattr'): _history_getattr,
         ('_codecs', 'encode'): _encode,
-        ('torch', 'Size'): torch.Size,
+        ('torch', 'Size'): _size,
         ('torch._utils', '_rebuild_tensor_v2'): _rebuild_tensor,
         ('torch._utils', '_rebuild_parameter'): _rebuild_parameter,
         ('numpy', 'dtype'): _Dtype,
@@ -315,6 +369,16 @@ class _PlainUnpickler(pickle._Unpickler):
     def __init__(self, data: bytes, load_storage: Callable) -> None:
         super().__init__(io.BytesIO(data))
         self._load_storage = load_storage
+        # id(container) -> (container, Counter of its keys' hashes); the
+        # container is held so that its id is not reused
+        self._hashes = {}
+
+    def _keys_hashes(self, target) -> collections.Counter:
+        entry = self._hashes.get(id(target))
+        if entry is None:
+            entry = self._hashes[id(target)] = (target,
+                                                collections.Counter())
+        return entry[1]
 
     def find_class(self, module: str, name: str):
         # protocol < 3 writes Python 2 names (__builtin__.set)
@@ -343,7 +407,7 @@ class _PlainUnpickler(pickle._Unpickler):
             raise MalformedCheckpoint('malformed storage reference')
         if not isinstance(location, str) or not _LOCATION.match(location):
             raise MalformedCheckpoint(
-                f'storage {key} on device {str(location)[:20]!r} (only '
+                f'storage {key} on device {shown(location, 20)} (only '
                 'real devices such as cpu or cuda:0 hold data)')
         return self._load_storage(kind.dtype, key, location, numel)
 
@@ -360,6 +424,10 @@ class _PlainUnpickler(pickle._Unpickler):
         else:
             raise RefusedObject(
                 f'state for a {type(inst).__name__} object')
+        if not isinstance(getattr(inst, '_metadata', {}), dict):
+            raise MalformedCheckpoint(
+                'state dict metadata of '
+                f'{type(inst._metadata).__name__} (a dict was expected)')
 
     def _setitem(self):
         value = self.stack.pop()
@@ -376,12 +444,11 @@ class _PlainUnpickler(pickle._Unpickler):
         self._store(target, items)
         self.append(target)
 
-    @staticmethod
-    def _store(target, items) -> None:
+    def _store(self, target, items) -> None:
         if not isinstance(target, dict):
             raise RefusedObject(f'items set on a {_kind(target)}')
         keys = items[::2]
-        _check_keys(keys)
+        _check_keys(keys, hashes=self._keys_hashes(target))
         for key, value in zip(keys, items[1::2]):
             target[key] = value
 
@@ -390,8 +457,16 @@ class _PlainUnpickler(pickle._Unpickler):
         target = self.stack[-1]
         if not isinstance(target, set):
             raise RefusedObject(f'set members added to a {_kind(target)}')
-        _check_keys(items, 'set member')
+        _check_keys(items, 'set member', self._keys_hashes(target))
         target.update(items)
+
+    def _bytearray8(self):
+        # pickle's own allocates the claimed length before reading it
+        n, = struct.unpack('<Q', self.read(8))
+        data = self.read(min(n, _MAX_SIZE))
+        if len(data) != n:
+            raise pickle.UnpicklingError('pickle data was truncated')
+        self.append(bytearray(data))
 
     def _frozenset(self):
         items = self.pop_mark()
@@ -461,7 +536,8 @@ class _PlainUnpickler(pickle._Unpickler):
             (pickle.ADDITEMS, _additems), (pickle.FROZENSET, _frozenset),
             (pickle.APPEND, _append), (pickle.APPENDS, _appends),
             (pickle.LONG1, _long1), (pickle.LONG4, _long4),
-            (pickle.NEWOBJ, _newobj), (pickle.GLOBAL, _global))})
+            (pickle.NEWOBJ, _newobj), (pickle.GLOBAL, _global),
+            (pickle.BYTEARRAY8, _bytearray8))})
     for _op in (pickle.INT, pickle.LONG):
         dispatch[_op[0]] = functools.partialmethod(
             _text_int, _load=pickle._Unpickler.dispatch[_op[0]])
@@ -565,10 +641,11 @@ def read_plain_checkpoint(path: str, map_location: MapLocation = None):
             return torch.storage.TypedStorage(
                 wrap_storage=untyped, dtype=dtype, _internal=True)
 
-        loaded = _PlainUnpickler(archive.read(pickles[0]),
-                                 load_storage).load()
+        data = archive.read(pickles[0])
+        loaded = _PlainUnpickler(data, load_storage).load()
     try:
-        return _Finisher().finish(loaded)
+        return _Finisher(_EXPANSION_PER_BYTE * len(data) +
+                         _EXPANSION_SLACK).finish(loaded)
     except RecursionError:
         raise MalformedCheckpoint('containers nested too deeply') from None
 
@@ -578,21 +655,52 @@ _LEAVES = (type(None), bool, int, float, complex, str, bytes, torch.Tensor,
 
 
 class _Finisher:
-    """Replaces the placeholders of a loaded tree by the real objects."""
+    """Replaces the placeholders of a loaded tree by the real objects.
 
-    def __init__(self) -> None:
+    Counts the objects of the tree with every shared reference expanded
+    and refuses more than ``limit`` of them, or a container that holds
+    itself.
+    """
+
+    def __init__(self, limit: int) -> None:
         self._done = {}
+        self._weight = {}  # id -> objects in its expanded subtree
+        self._open = set()  # ids of containers being finished
+        self._limit = limit
+        self._expanded = 0
+
+    def _count(self, n: int) -> None:
+        self._expanded += n
+        if self._expanded > self._limit:
+            raise MalformedCheckpoint(
+                f'shared references expand to over {self._limit} objects '
+                '(a small file that every walk of its content would take '
+                'exponential time or memory to traverse)')
 
     def finish(self, obj: Any, depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
             raise MalformedCheckpoint(
                 f'containers nested too deeply (over {_MAX_DEPTH} levels)')
         key = id(obj)
+        if key in self._open:
+            raise MalformedCheckpoint('a container that holds itself')
         if key in self._done:
+            self._count(self._weight.get(key, 1))
             return self._done[key]
+        before = self._expanded
+        self._open.add(key)
+        try:
+            value = self._finish(obj, key, depth)
+        finally:
+            self._open.discard(key)
+        self._count(1)
+        self._weight[key] = self._expanded - before
+        return value
+
+    def _finish(self, obj: Any, key: int, depth: int) -> Any:
         if isinstance(obj, _LEAVES) or (isinstance(obj, np.generic) and
                                         obj.dtype.kind in _NUMPY_KINDS):
-            return obj
+            return self._remember(key, obj)
         if isinstance(obj, _Array):
             if obj.array is None:
                 raise MalformedCheckpoint('numpy array without data')

@@ -8,7 +8,7 @@ import torch.distributed as torch_dist
 from mmengine.config import Config
 
 from ..utils.cfg_tree import has_type, replace_types
-from ..utils.errors import UserInputError
+from ..utils.errors import UserInputError, printable_line
 
 
 def prepare_launcher(cfg: Config, launcher: str,
@@ -136,5 +136,5 @@ def run_tool(main: Callable[[], None]) -> None:
         main()
     except UserInputError as err:
         # one line, whatever the message holds
-        print('error: ' + ' '.join(str(err).split()), file=sys.stderr)
+        print('error: ' + printable_line(str(err)), file=sys.stderr)
         sys.exit(2)

@@ -8,6 +8,8 @@ from typing import Optional
 
 from ..utils.errors import UserInputError
 
+MAX_ENTRY = 4096  # bytes of last_checkpoint read: a path, no more
+
 
 def is_complete_checkpoint(path: str) -> bool:
     """A torch zip checkpoint whose central directory was written."""
@@ -32,8 +34,17 @@ def _named_by_last_checkpoint(work_dir: str) -> Optional[str]:
     last_file = osp.join(work_dir, 'last_checkpoint')
     if not osp.isfile(last_file):
         return None
-    with open(last_file, errors='replace') as f:
-        entry = f.read().strip()
+    try:
+        with open(last_file, 'rb') as f:
+            raw = f.read(MAX_ENTRY + 1)
+        entry = raw.decode('utf-8').strip()
+    except (OSError, UnicodeDecodeError):
+        entry = None
+    if entry is None or len(raw) > MAX_ENTRY or \
+            not all(ch.isprintable() for ch in entry):
+        print(f'warning: {last_file} does not hold a path (binary, too '
+              'long or unreadable); ignoring it', file=sys.stderr)
+        return None
     if not entry:
         return None
     path = entry if osp.isabs(entry) else osp.join(work_dir, entry)

@@ -51,17 +51,31 @@ def launch_dirs(work_dir: str) -> List[str]:
                   if osp.isdir(d) and _STAMP.match(osp.basename(d)))
 
 
+MAX_LINE = 1 << 20  # bytes of one record; a longer line is damaged
+MAX_STEP = 1 << 40
+
+
 def _read_lines(path: str) -> List[Dict]:
+    """The records of one scalars.json: JSON objects with an int step (or
+    none), up to the first line that is not one (still being written, or
+    damaged: invalid UTF-8 or JSON, a number of thousands of digits)."""
     records = []
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
+    with open(path, 'rb') as f:
+        while True:
+            line = f.readline(MAX_LINE + 1)
             if not line:
+                break
+            if not line.strip():
                 continue
             try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                break  # a line still being written
+                record = json.loads(line.decode('utf-8'))
+            except (ValueError, RecursionError):
+                break  # UnicodeDecodeError and JSONDecodeError included
+            step = record.get('step') if isinstance(record, dict) else 0.5
+            if step is not None and not (type(step) is int and
+                                         0 <= step <= MAX_STEP):
+                break
+            records.append(record)
     return records
 
 

@@ -9,6 +9,17 @@ class UserInputError(Exception):
     """
 
 
+def printable_line(text: str, limit: int = 2000) -> str:
+    """``text`` as one printable line: whitespace runs become one space,
+    other control and invisible characters (terminal escapes, bidi
+    overrides) are shown escaped (``\\x1b``), at most ``limit``
+    characters, so a message cannot redraw the terminal or hide text."""
+    text = ' '.join(str(text)[:2 * limit].split())
+    text = ''.join(ch if ch.isprintable() else
+                   ascii(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
 def read_json(path: str, what: str, fix: str = ''):
     """The parsed content of a JSON file, or a one-line UserInputError.
 

@@ -10,8 +10,11 @@ import ast
 from typing import Any, Optional
 
 _NAMES = {'True': True, 'False': False, 'None': None}
-MAX_TEXT = 4 << 20  # larger texts are not read at all
+# larger texts are not read at all: ast.parse takes about 500 bytes of
+# memory per byte of a flat list (a 4 MB list: 2 GB)
+MAX_TEXT = 256 << 10
 MAX_DEPTH = 64
+MAX_INT = 1 << 63  # larger integers are not read (nor printed)
 
 
 class NotLiteral(ValueError):
@@ -23,6 +26,8 @@ def _value(node: ast.AST, depth: int = 0) -> Any:
         raise NotLiteral('nested too deeply')
     if isinstance(node, ast.Constant) and isinstance(
             node.value, (str, int, float, bool, type(None))):
+        if type(node.value) is int and abs(node.value) >= MAX_INT:
+            raise NotLiteral('an integer too large')
         return node.value
     if isinstance(node, ast.Name) and node.id in _NAMES:
         return _NAMES[node.id]
@@ -30,7 +35,7 @@ def _value(node: ast.AST, depth: int = 0) -> Any:
             node.op, (ast.USub, ast.UAdd)) and isinstance(
                 node.operand, ast.Constant) and isinstance(
                     node.operand.value, (int, float)):
-        value = node.operand.value
+        value = _value(node.operand, depth + 1)
         return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, (ast.List, ast.Tuple)):
         items = [_value(e, depth + 1) for e in node.elts]

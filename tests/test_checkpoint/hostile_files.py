@@ -240,3 +240,110 @@ STOCK_TORCH_CRASHES = {'deep_tuple_key'}
 # 29 of 30 loads UnpicklingError, 1 IndexError): left out of that
 # comparison too
 STOCK_TORCH_UNSTABLE = {'corrupt_deflate'}
+
+
+# Third round: what the content of a loaded file makes the run do ---------
+def _list_pickle(items: bytes) -> bytes:
+    return b']q\x00(' + items + b'e'  # EMPTY_LIST, BINPUT 0, MARK, APPENDS
+
+
+def _shared_lists() -> bytes:
+    """Pickle of a list of 100 references to a list of 100 references ...
+    (7 levels, 100^7 elements once expanded) in 1.6 KB."""
+    body = b'(' + b'K\x00' * 100 + b'lq\x010'  # [0] * 100 as memo 1, POP
+    for level in range(2, 8):  # each: 100 references to the one below
+        body += b'(' + (b'h' + bytes([level - 1])) * 100 + b'lq' + \
+            bytes([level]) + b'0'
+    return body + b'h\x07'
+
+
+def stride_zero_view(path: str, marker: str) -> None:
+    """A 4-byte storage viewed as 2^40 elements (stride 0), passed to an
+    allowed callable that refuses it (its message would print every
+    element)."""
+    view = torch.zeros(1).expand((2,) * 40)
+    torch.save(dict(state_dict={}, x=Reduce(np.dtype, (view,))), path)
+
+
+def shared_list_in_message(path: str, marker: str) -> None:
+    """A list shared 100^6 ways through the memo (1.6 KB), passed to an
+    allowed callable that refuses it."""
+    data = (b'\x80\x02}(X\x01\x00\x00\x00xcnumpy\ndtype\n' +
+            _shared_lists() +
+            b'\x85RX\n\x00\x00\x00state_dict}u.')
+    with_pickle(path, data)
+
+
+def shared_list_expansion(path: str, marker: str) -> None:
+    """The same shared list as a plain value: it loads, and every walk of
+    the loaded tree (a deep copy on resume, printing) is exponential."""
+    data = (b'\x80\x02}(X\x01\x00\x00\x00x' + _shared_lists() +
+            b'X\n\x00\x00\x00state_dict}u.')
+    with_pickle(path, data)
+
+
+def colliding_int_keys(path: str, marker: str, count: int = 100000) -> None:
+    """100,000 integer keys of one dict that all hash alike (each is
+    1 + k * (2^61 - 1)): inserting them takes quadratic time."""
+    prime = (1 << 61) - 1
+    items = []
+    for k in range(1, count + 1):
+        key = (1 + k * prime).to_bytes(10, 'little')
+        items.append(b'\x8a\x0a' + key + b'K\x01')  # LONG1 10 bytes, 1
+    data = (b'\x80\x02}(X\n\x00\x00\x00state_dict}X\x01\x00\x00\x00x}(' +
+            b''.join(items) + b'uu.')
+    with_pickle(path, data)
+
+
+def size_of_shared_list(path: str, marker: str) -> None:
+    """torch.Size of one memoised million-element list, again and again
+    (2 MB): 3 GB or minutes in torch.Size."""
+    million = _list_pickle(b'K\x00' * 1000000)
+    calls = (b'ctorch\nSize\nh\x00\x85R0') * 20
+    data = (b'\x80\x02' + million + b'0}X\n\x00\x00\x00state_dict}s' +
+            calls + b'.')
+    with_pickle(path, data)
+
+
+def bytearray_claim(path: str, marker: str) -> None:
+    """BYTEARRAY8 claiming 1 GiB in a 374-byte file (pickle zero-fills the
+    claimed size before reading)."""
+    with_pickle(path, b'\x80\x05\x96' + (1 << 30).to_bytes(8, 'little') +
+                b'.')
+
+
+def escape_in_name(path: str, marker: str) -> None:
+    """A refused global whose name erases the terminal line and prints a
+    success message."""
+    with_pickle(path, b'\x80\x02c\x1b[2K\rok: checkpoint loaded\nx\n.')
+
+
+def metadata_not_a_dict(path: str, marker: str) -> None:
+    """state_dict._metadata set to an int."""
+    state = collections.OrderedDict(w=torch.ones(2))
+    state._metadata = 5
+    torch.save(dict(state_dict=state), path)
+
+
+def self_holding_list(path: str, marker: str) -> None:
+    """A list that holds itself (printing or copying it never ends)."""
+    loop = []
+    loop.append(loop)
+    torch.save(dict(state_dict={}, meta=dict(x=loop)), path)
+
+
+PAYLOADS.update({
+    'stride_zero_view': stride_zero_view,
+    'shared_list_in_message': shared_list_in_message,
+    'shared_list_expansion': shared_list_expansion,
+    'colliding_int_keys': colliding_int_keys,
+    'size_of_shared_list': size_of_shared_list,
+    'bytearray_claim': bytearray_claim,
+    'escape_in_name': escape_in_name,
+    'metadata_not_a_dict': metadata_not_a_dict,
+    'self_holding_list': self_holding_list,
+})
+# files on which stock torch.load(weights_only=True) itself takes minutes
+# or gigabytes (it shares these weaknesses): left out of the comparison
+STOCK_TORCH_SLOW = {'colliding_int_keys', 'size_of_shared_list',
+                    'shared_list_in_message', 'stride_zero_view'}

@@ -12,12 +12,15 @@ from mmdet.registry import HOOKS
 from ...runs.baseline import interpolate, load_baseline
 from ...runs.plot import plot_curves
 from ...fileio import atomic_write
-from ...utils.errors import UserInputError
+from ...checkpoint.plain_reader import MalformedCheckpoint
+from ...checkpoint.schema import check_convergence_state
+from ...utils.errors import UserInputError, printable_line
 from ...utils.cfg_tree import leaf_datasets
 from .compute_budget_hook import ComputeBudgetHook
 
 X_UNITS = ('iter', 'epoch', 'images')
 STATE_FILE = 'convergence_state.json'
+MAX_STATE_BYTES = 64 << 20  # a longer state file is damaged
 TABLE1_TRAIN = 'instances_train2017.json'
 
 
@@ -207,11 +210,19 @@ class ConvergenceHook(Hook):
         if not runner.cfg.get('resume'):
             return
         meta = checkpoint.get('meta', {})
-        state = dict(meta.get('convergence') or {})
+        state = dict(meta.get('convergence') or {})  # checked by the loader
         saved = osp.join(runner.work_dir, STATE_FILE)
         if osp.isfile(saved):
-            with open(saved) as f:
-                state = json.load(f)
+            try:
+                with open(saved, 'rb') as f:
+                    state = check_convergence_state(json.loads(f.read(
+                        MAX_STATE_BYTES + 1).decode('utf-8')))
+            except (ValueError, RecursionError, MalformedCheckpoint) as err:
+                # ValueError: bad JSON, UTF-8 or digits; damaged file
+                runner.logger.warning(
+                    f'ConvergenceHook: {saved} is damaged '
+                    f'({printable_line(str(err), 100)}); using the history '
+                    'saved in the checkpoint')
         # keep what was validated up to the resumed iteration (validation
         # of iteration n runs after its checkpoint is written)
         last = meta.get('iter', float('inf'))

@@ -1,4 +1,5 @@
 import os.path as osp
+import re
 from collections import deque
 from typing import Optional, Sequence
 
@@ -11,6 +12,7 @@ from ...utils.cfg_tree import has_type, num_classes_in
 from .rng_state_hook import RNGStateHook
 from ...utils.errors import UserInputError
 from ...utils.literal_config import literal_assignment
+from ...checkpoint.plain_reader import shown
 
 # meta key of the plain-data model identity written into every checkpoint
 IDENTITY_KEY = 'model_identity'
@@ -18,14 +20,19 @@ IDENTITY_KEY = 'model_identity'
 TRANSIENT_KEY = 'transient_ckpt'
 
 
+def _part(node, key: str) -> dict:
+    value = node.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def model_identity(model: dict) -> list:
     """What makes two runs' models different, as plain data: detector,
     backbone, depth, norm, RoI head, masks, classes of the heads, and
     whether weights start from a pretrained checkpoint."""
     model = model if isinstance(model, dict) else {}
-    backbone = model.get('backbone') or {}
-    roi_head = model.get('roi_head') or {}
-    norm = (backbone.get('norm_cfg') or {}).get('type')
+    backbone = _part(model, 'backbone')
+    roi_head = _part(model, 'roi_head')
+    norm = _part(backbone, 'norm_cfg').get('type')
     # SyncBN and BN hold the same parameters and buffers: the same model
     norm = 'BN' if norm == 'SyncBN' else norm
     return [model.get('type'), backbone.get('type'), backbone.get('depth'),
@@ -35,8 +42,15 @@ def model_identity(model: dict) -> list:
 
 
 def describe(identity: list) -> str:
+    """The identity as text, every part at most 64 characters (it may come
+    from a checkpoint's config text)."""
+    def brief(value) -> str:
+        return value[:64] if isinstance(value, str) else shown(value, 64)
     detector, backbone, depth, norm, roi, mask, classes, init = identity
-    classes = '/'.join(map(str, classes)) or '?'
+    classes = '/'.join(brief(c) for c in classes[:16]) \
+        if isinstance(classes, list) else brief(classes)
+    detector, backbone, depth, norm, roi, init = map(
+        brief, (detector, backbone, depth, norm, roi, init))
     return (f'{detector} {backbone}-{depth} {norm}, {roi}'
             f'{" with masks" if mask else ""}, {classes} classes, '
             f'{init} init')
@@ -54,6 +68,13 @@ def saved_identity(meta: dict) -> Optional[list]:
         return record
     model = literal_assignment(meta.get('cfg'), 'model')
     return model_identity(model) if isinstance(model, dict) else None
+
+
+# what mmengine's resume reads from a checkpoint without looking first
+RESUMED_FROM = ('message_hub',)
+RESUMED_FROM_META = ('epoch', 'iter')
+# names of the files the hook writes and may later delete
+BEST_NAME = re.compile(r'^best_[\w.-]{1,200}_(iter|epoch)_\d{1,13}\.pth$')
 
 
 class CheckpointWriteError(UserInputError):
@@ -116,6 +137,14 @@ class DurableCheckpointHook(CheckpointHook):
                 'the checkpoint to resume holds weights only (no '
                 'iteration, optimizer or schedule to continue); start a new '
                 'run from these weights with load_from=PATH instead')
+        missing = [key for key in RESUMED_FROM if key not in checkpoint] + \
+            [f'meta.{key}' for key in RESUMED_FROM_META if key not in meta]
+        if missing:
+            raise UserInputError(
+                f'the checkpoint to resume has no {", ".join(missing)} '
+                '(mmengine writes them into every checkpoint of a run); '
+                'resume from another checkpoint, or start a new run from '
+                'its weights with load_from=PATH')
         if self.resume_other_model:
             return
         theirs = saved_identity(meta)
@@ -202,8 +231,53 @@ class DurableCheckpointHook(CheckpointHook):
             self.file_backend.rmtree(path)
 
     def before_train(self, runner) -> None:
+        self._own_steps_only(runner)
         super().before_train(runner)
+        self._own_best_only(runner)
         if self.max_keep_ckpts > 0:
             # without mmengine's maxlen: outdated ids are deleted above,
             # once the new checkpoint is complete
             self.keep_ckpt_ids = deque(self.keep_ckpt_ids)
+
+    def _own_steps_only(self, runner) -> None:
+        """Let retention delete only checkpoints this run wrote.
+
+        The message hub comes from the resumed checkpoint, and mmengine's
+        ``before_train`` deletes the steps its ``keep_ckpt_ids`` lists
+        beyond ``max_keep_ckpts``. Kept: steps this run has reached, once
+        each, that are not ``keep_iters`` (never deleted); the same for the
+        step of a transient checkpoint, which the next save replaces.
+        """
+        hub = runner.message_hub
+        reached = runner.epoch if self.by_epoch else runner.iter
+        transient = hub.runtime_info.get(TRANSIENT_KEY)
+        if transient is not None and not (
+                type(transient) is int and 0 < transient <= reached):
+            hub.update_info(TRANSIENT_KEY, None)
+        ids = hub.runtime_info.get('keep_ckpt_ids')
+        if ids is None:
+            return
+        own = []
+        for step in ids if isinstance(ids, list) else ():
+            if type(step) is int and 0 < step <= reached and \
+                    step not in own and step not in self.keep_iters:
+                own.append(step)
+        hub.update_info('keep_ckpt_ids', own)
+
+    def _own_best_only(self, runner) -> None:
+        """The best checkpoints mmengine will replace (delete), taken by
+        their file name (``best_<metric>_iter_<n>.pth``) in this run's
+        folder; any other path is forgotten."""
+        def own(path):
+            name = osp.basename(path) if isinstance(path, str) else ''
+            return self.file_backend.join_path(self.out_dir, name) \
+                if BEST_NAME.match(name) else None
+        if getattr(self, 'best_ckpt_path', None) is not None:
+            self.best_ckpt_path = own(self.best_ckpt_path)
+            runner.message_hub.update_info('best_ckpt', self.best_ckpt_path)
+        paths = getattr(self, 'best_ckpt_path_dict', None) or {}
+        for key, path in paths.items():
+            if path is not None:
+                paths[key] = own(path)
+                runner.message_hub.update_info(f'best_ckpt_{key}',
+                                               paths[key])
