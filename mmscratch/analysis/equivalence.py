@@ -11,6 +11,9 @@ excludes zero.
 from typing import Tuple
 
 EQUIVALENT, DIFFERENT, NOT_SHOWN = 'equivalent', 'different', 'not shown'
+# runs per arm a claim about training recipes needs: the seed spread is
+# estimated from them (fewer give intervals that do not cover)
+MIN_SEEDS = 3
 
 
 def verdict(tost_interval: Tuple[float, float],
@@ -32,3 +35,24 @@ def verdict(tost_interval: Tuple[float, float],
 def direction(interval: Tuple[float, float]) -> str:
     """'below' or 'above' zero, for a difference found."""
     return 'below' if interval[1] < 0 else 'above'
+
+
+def enough_seeds(seeds) -> bool:
+    """One run per arm (two models), or :data:`MIN_SEEDS` or more in every
+    arm (recipes)."""
+    return max(seeds) == 1 or min(seeds) >= MIN_SEEDS
+
+
+def claim_verdict(contrast: dict, margin: float) -> str:
+    """:func:`verdict` of a contrast from
+    :func:`~mmscratch.analysis.bootstrap.contrast_interval`.
+
+    Arms of one run each compare two models on the validation images and
+    get a verdict. Otherwise the arms are recipes, whose seed noise must be
+    estimated: an arm of fewer than :data:`MIN_SEEDS` runs gives ``not
+    shown``.
+    """
+    if not enough_seeds(contrast['seeds']):
+        return NOT_SHOWN
+    return verdict(contrast['intervals'][0.90], contrast['intervals'][0.95],
+                   margin)

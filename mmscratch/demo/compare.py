@@ -11,7 +11,7 @@ import numpy as np
 
 from ..analysis.bootstrap import (contrast_interval, image_resampled_aps,
                                   load_gt, load_results, per_image_matches)
-from ..analysis.equivalence import verdict
+from ..analysis.equivalence import claim_verdict
 from ..runs.logs import RunLog, images_at
 from .plan import MARGIN, Pair, Run
 
@@ -50,8 +50,7 @@ class Comparisons:
         """scratch - pretrained of ``pair``, its margin and verdict."""
         out = self.contrast([pair.pretrained, pair.scratch], (-1, 1), iou)
         margin = MARGIN * float(np.mean(out['aps'][0]))
-        return dict(out, margin=margin, verdict=verdict(
-            out['intervals'][0.90], out['intervals'][0.95], margin))
+        return dict(out, margin=margin, verdict=claim_verdict(out, margin))
 
     def arm(self, runs: Sequence[Run], iou: str = 'bbox') -> dict:
         """The arm's mean AP with its seed-and-image interval."""

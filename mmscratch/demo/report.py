@@ -5,8 +5,8 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from ..analysis.equivalence import (DIFFERENT, EQUIVALENT, NOT_SHOWN,
-                                    direction)
+from ..analysis.equivalence import (DIFFERENT, EQUIVALENT, MIN_SEEDS,
+                                    NOT_SHOWN, direction, enough_seeds)
 from ..analysis.schedule import run_lr_steps
 from ..runs.baseline import paper_reference
 from ..runs.logs import RunLog, images_at, read_run
@@ -23,10 +23,15 @@ def _iv(c: dict, level: float = 0.95) -> str:
 
 
 def _diff(c: dict) -> str:
-    """value, 95% interval (and the 90% one with the margin, when set)."""
+    """value, 95% interval (and the 90% one with the margin, when set, and
+    the smallest margin the design could show)."""
     text = f'{c["value"]:+.3f} {_iv(c)}'
     if 'margin' in c:
-        text += f', 90% {_iv(c, 0.90)}, margin ±{c["margin"]:.3f}'
+        text += (f', 90% {_iv(c, 0.90)}, margin ±{c["margin"]:.3f} '
+                 f'(the smallest this design shows: '
+                 f'±{c["smallest_margin"]:.3f})')
+    if not enough_seeds(c['seeds']):
+        text += f' (fewer than {MIN_SEEDS} seeds in an arm: no verdict)'
     return text
 
 
@@ -83,7 +88,7 @@ def findings(pairs: Sequence[Pair], cmp: Comparisons,
                       longest.scratch], (1, -1, -1, 1))
     r2, p2 = _paper_gap('pretrained', '2x')
     r6, p6 = _paper_gap('pretrained', '6x')
-    closes = c['intervals'][0.95][0] > 0
+    closes = c['intervals'][0.95][0] > 0 and enough_seeds(c['seeds'])
     out.append(dict(
         name='Table 1', claim='the gap closes as the schedule grows',
         paper=f'Table 1, R50: the gap (random - pretrained) is '
@@ -91,10 +96,12 @@ def findings(pairs: Sequence[Pair], cmp: Comparisons,
         f'{(r6 - p6) - (r2 - p2):+.3f}',
         demo=f'the gap at {longest.schedule}x minus the gap at '
         f'{short.schedule}x: {_diff(c)}',
-        verdict=DIFFERENT if closes or c['intervals'][0.95][1] < 0
+        verdict=DIFFERENT if closes or (c['intervals'][0.95][1] < 0 and
+                                        enough_seeds(c['seeds']))
         else NOT_SHOWN,
         holds='holds' if closes else 'does not hold'
-        if c['intervals'][0.95][1] < 0 else 'is not shown here'))
+        if c['intervals'][0.95][1] < 0 and enough_seeds(c['seeds'])
+        else 'is not shown here'))
 
     c = cmp.pair(less)
     full = by_key[(less.schedule, 1.0)]
@@ -104,7 +111,10 @@ def findings(pairs: Sequence[Pair], cmp: Comparisons,
                           full.scratch], (-1, 1, 1, -1))
     row = paper_reference()['less_data_bbox']['rows']['3.5k']
     holds = _below(c)
-    if holds == 'holds' and extra['intervals'][0.95][1] >= 0:
+    if holds == 'holds' and not enough_seeds(extra['seeds']):
+        holds = (f'is not shown here (its contrast with all the images has '
+                 f'an arm of fewer than {MIN_SEEDS} seeds)')
+    elif holds == 'holds' and extra['intervals'][0.95][1] >= 0:
         holds = ('is not shown here (scratch is as far behind with all '
                  'the images at this schedule)')
     out.append(dict(

@@ -1,7 +1,4 @@
 """Verdicts with a declared margin, and the seed-and-image interval."""
-import itertools
-
-import numpy as np
 import pytest
 
 from mmscratch.analysis.bootstrap import (per_image_matches,
@@ -43,25 +40,24 @@ class Planted:
         return self.ap
 
 
-def test_interval_covers_the_seed_spread_known_in_advance():
+def test_interval_from_the_seed_spread_known_in_advance():
     """Scratch seeds at AP 0.10, 0.13, 0.16, pretrained at 0.10 three
-    times: the difference of arm means over resampled seeds has a known
-    distribution (27 equally likely draws); the bootstrap finds its
-    quantiles."""
+    times, no image noise: the seed variance pooled over the arms is
+    (2 x 0.0009 + 0) / 4, the standard error sqrt(0.00045 x (1/3 + 1/3))
+    and the 95% interval 0.03 +- t(4) x that = 0.03 +- 2.776 x 0.01732
+    (a normal quantile, 1.96, would not cover)."""
     scratch = [Planted(a) for a in (0.10, 0.13, 0.16)]
     pretrained = [Planted(0.10) for _ in range(3)]
     out = seed_image_bootstrap([pretrained, scratch], (-1, 1),
-                               samples=4000, seed=1)
+                               samples=200, seed=1)
     assert out['value'] == pytest.approx(0.03)
-    exact = [np.mean(draw) - 0.10 for draw in
-             itertools.product((0.10, 0.13, 0.16), repeat=3)]
-    for level, (low, high) in out['intervals'].items():
-        tail = (1 - level) / 2 * 100
-        want = np.percentile(exact, [tail, 100 - tail])
-        assert low == pytest.approx(want[0], abs=0.011)
-        assert high == pytest.approx(want[1], abs=0.011)
-    low, high = out['intervals'][0.95]
-    assert low < 0.02 and high > 0.04  # wider than the images alone give
+    se = (0.00045 * 2 / 3) ** 0.5
+    assert out['se'] == pytest.approx(se) and out['df'] == pytest.approx(4)
+    for level, t in ((0.95, 2.7764451), (0.90, 2.1318468)):
+        low, high = out['intervals'][level]
+        assert low == pytest.approx(0.03 - t * se, abs=1e-6)
+        assert high == pytest.approx(0.03 + t * se, abs=1e-6)
+    assert out['smallest_margin'] == pytest.approx(2.1318468 * se)
     assert out['seeds'] == [3, 3]
 
 

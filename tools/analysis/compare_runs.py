@@ -5,13 +5,14 @@ Reads the COCO result files a validation or test wrote (``*.bbox.json`` /
 ``*.segm.json``; set ``val_evaluator.outfile_prefix=WORK_DIR/val_preds``
 or ``test_evaluator.outfile_prefix=...``) for the same annotation file,
 matches each run's detections per image once, then resamples the images
-(the same draw for every run) and, when an arm has several runs (seeds
-of one config, comma-separated), its seeds; COCO AP@[.5:.95] is
-recomputed for each draw (mmscratch/analysis/bootstrap.py,
-docs/analysis.md). Prints B - A of the arms' mean APs with its 95% and
-90% intervals, and with --margin the verdict: equivalent (the 90%
-interval inside +-margin x A's AP), different (the 95% one excludes 0)
-or not shown.
+(the same draw for every run; COCO AP@[.5:.95] recomputed for each draw)
+and, when an arm has several runs (seeds of one config, comma-separated),
+adds the spread of its seeds, with Student's t for their number
+(mmscratch/analysis/bootstrap.py, docs/analysis.md). Prints B - A of the
+arms' mean APs with its 95% and 90% intervals, and with --margin the
+verdict: equivalent (the 90% interval inside +-margin x A's AP),
+different (the 95% one excludes 0) or not shown; two arms of seeds need
+3 seeds each for a verdict (one file each compares two models).
 
 Example:
     python tools/analysis/compare_runs.py \\
@@ -34,7 +35,8 @@ import numpy as np  # noqa: E402
 from mmscratch.analysis.bootstrap import (load_gt,  # noqa: E402
                                           load_results, per_image_matches,
                                           seed_image_bootstrap)
-from mmscratch.analysis.equivalence import verdict  # noqa: E402
+from mmscratch.analysis.equivalence import (MIN_SEEDS,  # noqa: E402
+                                            claim_verdict, enough_seeds)
 from mmscratch.cli.launch import run_tool  # noqa: E402
 
 
@@ -70,10 +72,11 @@ def main():
                   interval95=[low, high], interval90=[low90, high90],
                   images=out['images'], seeds=out['seeds'],
                   samples=out['samples'])
+    result.update(se=out['se'], df=out['df'],
+                  smallest_margin=out['smallest_margin'])
     if args.margin is not None:
         result['margin'] = args.margin * a
-        result['verdict'] = verdict((low90, high90), (low, high),
-                                    result['margin'])
+        result['verdict'] = claim_verdict(out, result['margin'])
     if args.json:
         print(json.dumps(result))
         return
@@ -81,11 +84,15 @@ def main():
         f' and {out["seeds"][0]}+{out["seeds"][1]} seeds'
     print(f'{iou} AP: A {a:.4f}, B {b:.4f}; B - A {out["value"]:+.4f}, '
           f'95% interval [{low:+.4f}, {high:+.4f}], 90% [{low90:+.4f}, '
-          f'{high90:+.4f}] (bootstrap over {out["images"]} images{seeds}, '
+          f'{high90:+.4f}] (paired bootstrap over {out["images"]} images'
+          f'{seeds}, '
           f'{out["samples"]} resamples)')
     if args.margin is not None:
+        why = '' if enough_seeds(out['seeds']) else \
+            f' (a recipe needs {MIN_SEEDS} seeds per arm)'
         print(f'margin ±{result["margin"]:.4f} ({args.margin:g} x A): '
-              f'{result["verdict"]}')
+              f'{result["verdict"]}{why}; the smallest margin these runs '
+              f'show: ±{out["smallest_margin"]:.4f}')
 
 
 if __name__ == '__main__':
