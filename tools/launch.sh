@@ -68,7 +68,36 @@ dist_launch() {
         --nproc_per_node="$gpus" \
         --master_port="$PORT" \
         ${options} \
-        "$ROOT/tools/$tool" "$@" --launcher pytorch
+        "$ROOT/tools/$tool" "$@" --launcher pytorch &
+    wait_forwarding_stops $!
+}
+
+# wait_forwarding_stops PID: wait for torchrun PID; a stop signal (TERM,
+# INT, USR1) sent to this script only, as docker stop and Kubernetes send
+# it, goes to every rank (torchrun's children), which save and stop, and
+# SIGTERM to torchrun, so that it restarts none of them (MAX_RESTARTS) and
+# gives them its grace period (30 s) to finish saving; then exit with
+# 128 + that signal once torchrun has ended.
+wait_forwarding_stops() {
+    local launcher=$1 sig status=0
+    STOP_SIGNAL=0
+    for sig in TERM INT USR1; do
+        # shellcheck disable=SC2064  # the values of now
+        trap "STOP_SIGNAL=\$(kill -l $sig); pkill -$sig -P $launcher;
+              kill -TERM $launcher 2>/dev/null" "$sig"
+    done
+    while :; do
+        status=0
+        wait "$launcher" || status=$?
+        kill -0 "$launcher" 2>/dev/null || break  # else a trapped signal
+    done
+    trap - TERM INT USR1
+    if [ "$STOP_SIGNAL" -gt 0 ]; then
+        echo "$(kill -l "$STOP_SIGNAL") received: forwarded to every rank;" \
+            "resume the run (--resume) to continue" >&2
+        exit $((128 + STOP_SIGNAL))
+    fi
+    exit "$status"
 }
 
 # slurm_launch TOOL PARTITION JOB_NAME SRUN_OPTIONS ARGS...: the pre-flight

@@ -13,11 +13,20 @@ SIGNAL=${SIGNAL:-USR1}
 SIGNAL_LEAD=${SIGNAL_LEAD:-180}
 REQUEUE=${REQUEUE:-1}
 source "$(dirname "$0")/launch.sh"
+# the ranks write this file when a signal stopped them after saving; srun
+# reports a rank killed by signal N (OOM killer 137, segfault 139, abort
+# 134) as 128 + N too, so only the file tells a saved stop from a crash
+MARKER="$4/stopped_by_signal.json"
+rm -f "$MARKER"
 slurm_launch train.py "$1" "$2" "--signal=${SIGNAL}@${SIGNAL_LEAD}" "$3" \
     --work-dir="$4" "${@:5}"
 STATUS=$?
-# 128 + signal: the ranks saved a checkpoint and stopped on a signal
-if [ "$STATUS" -gt 128 ] && [ "$STATUS" -lt 160 ]; then
+if [ "$STATUS" -gt 128 ] && [ ! -f "$MARKER" ]; then
+    echo "error: the job step ended with status $STATUS (signal" \
+        "$((STATUS - 128)); 137: killed, e.g. out of memory; 139: segfault;" \
+        "134: abort) without saving; not requeued: see the log above," \
+        "then resume from the newest checkpoint of $4" >&2
+elif [ "$STATUS" -gt 128 ]; then
     if [ "$REQUEUE" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
         echo "stopped by signal $((STATUS - 128)) after saving; requeueing" \
             "job $SLURM_JOB_ID (it resumes from the newest checkpoint)" >&2

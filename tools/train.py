@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Train a detector with an MMDetection config (mmscratch plugin loaded)."""
 import argparse
+import glob
 import os
 import os.path as osp
 import sys
@@ -25,6 +26,7 @@ from mmscratch.cli.config import (check_load_from,  # noqa: E402
 from mmscratch.cli.data_check import check_data  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
 from mmscratch.cli.loader import fit_and_report  # noqa: E402
+from mmscratch.checkpoint import load_local_checkpoint  # noqa: E402
 from mmscratch.cli.resume import latest_complete_checkpoint  # noqa: E402
 from mmscratch.cli.launch import (add_tool_arguments,  # noqa: E402
                                   checked_by_launcher, close_launcher,
@@ -65,6 +67,21 @@ def restarted() -> str:
     return ''
 
 
+def warn_of_an_earlier_run(work_dir: str) -> None:
+    """Say so when a run started without --resume will write over the
+    checkpoints and last_checkpoint of an earlier run (rank 0)."""
+    if os.environ.get('RANK', '0') != '0':
+        return
+    found = glob.glob(osp.join(work_dir, 'iter_*.pth')) + \
+        glob.glob(osp.join(work_dir, 'epoch_*.pth'))
+    if found:
+        newest = max(found, key=lambda p: (os.stat(p).st_mtime_ns, p))
+        print(f'warning: {work_dir} holds {len(found)} checkpoint(s) of an '
+              f'earlier run (the newest {osp.basename(newest)}); this run '
+              'starts at iteration 0 and replaces its last_checkpoint: '
+              'pass --resume to continue that run instead', file=sys.stderr)
+
+
 def build_config(args):
     cfg = load_config(args.config, args.cfg_options)
     set_work_dir(cfg, args.work_dir, args.config)
@@ -82,7 +99,10 @@ def build_config(args):
               'job, so it resumes', file=sys.stderr)
         args.resume = 'auto'
     if args.resume == 'auto':
-        latest = latest_complete_checkpoint(cfg.work_dir)
+        # an automatic restart continues from the newest intact checkpoint
+        latest = latest_complete_checkpoint(
+            cfg.work_dir, intact=lambda path: load_local_checkpoint(
+                path, map_location='cpu'))
         cfg.resume = latest is not None
         cfg.load_from = latest
         print(f'resuming from {latest}' if latest else
@@ -91,6 +111,8 @@ def build_config(args):
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
+    else:
+        warn_of_an_earlier_run(cfg.work_dir)
     prepare_launcher(cfg, args.launcher, check_only=args.check_only)
     return cfg
 

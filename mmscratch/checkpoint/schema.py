@@ -260,6 +260,7 @@ META: Dict[str, Callable] = {
     'scratch_audit': _scratch_audit,
     'param_scheduler_types': lambda p, v: _list(
         p, v, lambda q, w: _text(q, w, 128), 256),
+    'optimizer_type': lambda p, v: _text(p, v, 128),
 }
 
 

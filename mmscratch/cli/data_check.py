@@ -70,7 +70,8 @@ def check_data(cfg: Config, loaders: Iterable[str],
         check_classes(loader, key, path, data, ds, num_classes)
         if img_dir is not None and '://' not in img_dir:
             check_images(loader, path, data, img_dir, all_images,
-                         ignores_orientation(ds), key)
+                         ignores_orientation(ds), key,
+                         skips_undecodable(ds))
         if not loader.startswith('train'):  # kept for check_evaluators
             read.setdefault(loader, {})[osp.realpath(path)] = data
     for name in ('val_evaluator', 'test_evaluator'):
@@ -282,15 +283,29 @@ def ignores_orientation(ds: dict) -> bool:
 _QUARTER_TURNS = (5, 6, 7, 8)
 
 
+def skips_undecodable(ds: dict) -> bool:
+    """Whether the dataset type leaves undecodable images out
+    (:class:`SeededSkippingCocoDataset` and its subclasses); MMDetection's
+    own ``CocoDataset`` stops on them."""
+    from mmdet.registry import DATASETS
+
+    from ..datasets import SeededSkippingCocoDataset
+    kind = ds.get('type')
+    cls = DATASETS.get(kind) if isinstance(kind, str) else kind
+    return isinstance(cls, type) and issubclass(cls,
+                                                SeededSkippingCocoDataset)
+
+
 def check_images(loader: str, path: str, data: dict, img_dir: str,
                  all_images: bool, as_stored: bool = False,
-                 key: str = '') -> None:
+                 key: str = '', skipping: bool = True) -> None:
     """Every image file exists; the headers of a sample (or of all) can be
     read and give the size the annotation file states, as the loader will
     decode them: an EXIF orientation tag turns the decoded picture unless
     the pipeline loads images as stored (``as_stored``). The sampled
     images of an evaluated (val/test) dataset are decoded too: those that
-    fail are named in a warning (evaluation leaves them out)."""
+    fail are named in a warning when the dataset type leaves them out of
+    the evaluation (``skipping``), else refused."""
     records = data['images']
     missing = [img['file_name'] for img in records
                if not osp.isfile(osp.join(img_dir, img['file_name']))]
@@ -355,6 +370,13 @@ def check_images(loader: str, path: str, data: dict, img_dir: str,
               'the loader applies it, so the boxes must follow the turned '
               f'picture (if they follow the stored pixels: {option})',
               file=sys.stderr)
+    if undecodable and not skipping:
+        raise UserInputError(
+            f'{loader}: {len(undecodable)} of {checked} images of {path} '
+            f'cannot be decoded (e.g. {undecodable[0]}), and the dataset '
+            'type stops on them; replace them, remove them from the '
+            f"annotation file, or set {key}.type='SeededSkippingCocoDataset'"
+            ' (mmscratch: evaluates without them and counts them)')
     if undecodable:
         print(f'warning: {loader}: {len(undecodable)} of {checked} images of '
               f'{path} cannot be decoded (e.g. {undecodable[0]}); evaluation '

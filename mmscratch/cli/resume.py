@@ -4,9 +4,9 @@ import os
 import os.path as osp
 import sys
 import zipfile
-from typing import Optional
+from typing import Callable, Optional
 
-from ..utils.errors import UserInputError
+from ..utils.errors import UserInputError, printable_line
 
 MAX_ENTRY = 4096  # bytes of last_checkpoint read: a path, no more
 
@@ -59,7 +59,9 @@ def _named_by_last_checkpoint(work_dir: str) -> Optional[str]:
         f'the newest checkpoint in {work_dir}')
 
 
-def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
+def latest_complete_checkpoint(work_dir: str,
+                               intact: Optional[Callable] = None
+                               ) -> Optional[str]:
     """The checkpoint ``--resume`` continues in ``work_dir``, or None.
 
     The file ``last_checkpoint`` names (mmengine and the durable checkpoint
@@ -69,20 +71,43 @@ def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
     older run left in a reused work dir never win over the newer run's by
     their number.
 
+    Args:
+        work_dir (str): the run's folder.
+        intact (Callable, optional): loads a candidate and raises
+            :class:`UserInputError` when it is damaged; such a candidate is
+            skipped, with a warning, for the next newest (what an automatic
+            restart needs). Defaults to None (not loaded here).
+
     Raises:
-        UserInputError: ``last_checkpoint`` names a file of another run.
+        UserInputError: ``last_checkpoint`` names a file of another run, or
+            every candidate is damaged.
     """
     named = _named_by_last_checkpoint(work_dir)
-    if named is not None and is_complete_checkpoint(named):
-        return named
     found = [p for p in glob.glob(osp.join(work_dir, 'iter_*.pth')) +
              glob.glob(osp.join(work_dir, 'epoch_*.pth'))
              if is_complete_checkpoint(p)]
-    if not found:
-        return None
-    newest = max(found, key=lambda p: (os.stat(p).st_mtime_ns, p))
-    if named is not None:
+    found.sort(key=lambda p: (os.stat(p).st_mtime_ns, p), reverse=True)
+    if named is not None and is_complete_checkpoint(named):
+        found = [named] + [p for p in found if osp.realpath(p) !=
+                           osp.realpath(named)]
+    elif named is not None and found:
         print(f'warning: last_checkpoint names {named}, which is missing or '
               f'incomplete; resuming the newest complete checkpoint, '
-              f'{newest}', file=sys.stderr)
-    return newest
+              f'{found[0]}', file=sys.stderr)
+    skipped = []
+    for path in found:
+        try:
+            if intact is not None:
+                intact(path)
+        except UserInputError as err:
+            skipped.append(str(err))
+            print(f'warning: skipping {path}: {printable_line(str(err))}',
+                  file=sys.stderr)
+            continue
+        return path
+    if skipped:
+        raise UserInputError(
+            f'every checkpoint in {work_dir} is damaged (the newest: '
+            f'{skipped[0]}); resume one explicitly with --resume PATH, or '
+            'start over in another --work-dir')
+    return None

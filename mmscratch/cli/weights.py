@@ -1,17 +1,10 @@
 """Does a checkpoint hold the weights of the model it is tested with?"""
 from mmengine.hooks import Hook
-from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
+from ..checkpoint.weights_fit import weights_fit
 from ..utils.errors import UserInputError
-
-
-def _bare(model: nn.Module) -> nn.Module:
-    """The detector inside DDP or test-time-augmentation wrappers."""
-    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
-        model = model.module
-    return model
 
 
 def check_weights_fit(model: nn.Module, filename: str,
@@ -31,23 +24,12 @@ def check_weights_fit(model: nn.Module, filename: str,
     if checkpoint is None:
         checkpoint = CheckpointLoader.load_checkpoint(
             filename, map_location='cpu')
-    saved = checkpoint.get('state_dict', checkpoint) \
-        if isinstance(checkpoint, dict) else {}
-    saved = {k[len('module.'):] if k.startswith('module.') else k: v
-             for k, v in saved.items() if hasattr(v, 'shape')}
-    wanted = _bare(model).state_dict()
-    missing = [k for k in wanted if k not in saved]
-    other_shape = [k for k in wanted if k in saved and
-                   tuple(saved[k].shape) != tuple(wanted[k].shape)]
-    matched = len(wanted) - len(missing) - len(other_shape)
-    if missing or other_shape:
-        example = (other_shape or missing)[0]
+    fit = weights_fit(model, checkpoint)
+    if fit.missing or fit.other_shape:
         raise UserInputError(
-            f'checkpoint {filename} fits {matched} of the model\'s '
-            f'{len(wanted)} weights ({len(missing)} missing, '
-            f'{len(other_shape)} of another shape, e.g. {example}); it was '
-            'not trained with this config: pass the config of its run')
-    return matched
+            f'checkpoint {filename} fits {fit.describe()}; it was not '
+            'trained with this config: pass the config of its run')
+    return fit.matched
 
 
 class WeightsFitCheck(Hook):

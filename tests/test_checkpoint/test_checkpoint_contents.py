@@ -209,7 +209,14 @@ def _scalars(content):
     return damage
 
 
+def _interrupted_write(work):
+    (work / '.iter_3.pth.0badc0de.tmp').write_bytes(b'PK\x03\x04partial')
+
+
 WORK_DIR_FILES = {
+    'temporary file of a killed write': (
+        _interrupted_write, 'removed 1 temporary file(s) of an interrupted '
+        'checkpoint write'),
     'last_checkpoint with a NUL byte': (_nul_entry, 'does not hold a path'),
     'last_checkpoint of 1 GiB': (_huge_entry, 'does not hold a path'),
     'truncated convergence_state.json': (_truncated_convergence_state,
@@ -234,6 +241,7 @@ def test_damaged_work_dir_files_of_resume(case, trained_run, synthetic_data,
     assert 'Traceback' not in proc.stderr
     assert warning in proc.stderr + proc.stdout
     assert (work / 'iter_4.pth').is_file()
+    assert not list(work.glob('.*.tmp'))
 
 
 READ_ALL = '''
@@ -282,3 +290,36 @@ def test_crafted_contents_are_refused_within_bounds(tmp_path):
         assert len(message) < 500 and '\x1b' not in message, message
     assert 'ok: checkpoint loaded' in result['files'][
         files['escape_in_name']][0]  # refused; printed escaped by the tools
+
+
+def test_automatic_restart_skips_a_damaged_newest_checkpoint(
+        trained_run, synthetic_data, tmp_path):
+    """--resume without a path (what torchrun and SLURM restarts run):
+    the newest checkpoint is refused, the previous one continues the run,
+    and the log says which was skipped (before: the run stopped, and every
+    restart stopped again)."""
+    work = tmp_path / 'work'
+    good = _work_dir_of(trained_run, work)
+    damaged = work / 'iter_3.pth'
+    edited(trained_run, damaged, _set(2 ** 40, 'meta', 'seed'))
+    (work / 'last_checkpoint').write_text(str(damaged))
+    proc = _resume_in(work, synthetic_data)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f'warning: skipping {damaged}: checkpoint {damaged} is damaged ' \
+        'or crafted (meta.seed is 1099511627776' in proc.stderr
+    assert f'resuming from {good}' in proc.stderr
+    assert (work / 'iter_4.pth').is_file()
+
+
+def test_a_new_run_in_a_used_work_dir_says_so(trained_run, synthetic_data,
+                                              tmp_path):
+    work = tmp_path / 'work'
+    _work_dir_of(trained_run, work)
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', DEMO_CONFIG, '--work-dir',
+         str(work), '--check-only', '--cfg-options'] +
+        tiny_train_options(synthetic_data), cwd=ROOT, capture_output=True,
+        text=True, timeout=TIME_LIMIT * 3)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f'warning: {work} holds 1 checkpoint(s) of an earlier run (the ' \
+        'newest iter_2.pth); this run starts at iteration 0' in proc.stderr

@@ -3,6 +3,7 @@
 Real processes and real signals: one process (SIGTERM to it, or SIGINT to
 its whole process group as Ctrl-C sends it), two gloo ranks (a signal to
 rank 1 only), and torchrun's elastic restart after a SIGKILL."""
+import json
 import os
 import os.path as osp
 import re
@@ -11,6 +12,7 @@ import socket
 import time
 
 import pytest
+import torch
 
 from conftest import (DEMO_CONFIG, ROOT, assert_same_weights, finish,
                       read_until, run_tool, start_tool, stop_resume_options,
@@ -62,6 +64,10 @@ def test_signal_between_checkpoints_saves_and_resumes_exactly(
         f'iteration {step}' in out
     assert (work / 'last_checkpoint').read_text() == \
         str(work / f'iter_{step}.pth')
+    # the marker that lets tools/slurm_train.sh requeue (a saved stop)
+    assert json.loads((work / 'stopped_by_signal.json').read_text()) == \
+        dict(signal=sig.name, iter=step, checkpoint=str(
+            work / f'iter_{step}.pth'))
 
     proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(work),
                      '--resume', '--cfg-options'] +
@@ -72,8 +78,45 @@ def test_signal_between_checkpoints_saves_and_resumes_exactly(
         proc.stdout + proc.stderr
     assert sorted(val_steps(work)) == [4, 8]
     assert_same_weights(work / 'iter_8.pth', ref / 'iter_8.pth')
+    # images counted over the stop as without it: 8 x the batch
+    budgets = [torch.load(path / 'iter_8.pth', weights_only=True)['meta'][
+        'compute_budget'] for path in (work, ref)]
+    assert budgets[0] == budgets[1] and budgets[0]['images'] == 8 * 4
     # the checkpoint of the signal was replaced by the next one
     assert step not in saved_checkpoints(work)
+
+
+def test_stop_waits_for_the_gradient_accumulation(synthetic_data,
+                                                  tmp_path):
+    """accumulative_counts=2, SIGTERM in iteration 3: the run stops after
+    iteration 4 (which applies the accumulated gradients), and the resumed
+    run ends with the weights of an uninterrupted one (before: 124 of 124
+    tensors differed)."""
+    options = stop_resume_options(synthetic_data) + [
+        'optim_wrapper.accumulative_counts=2']
+    ref = tmp_path / 'reference'
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(ref),
+                     '--cfg-options'] + options)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    work = tmp_path / 'work'
+    proc = start_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
+                       str(work), '--cfg-options'] + options)
+    # logged after iteration 2: the signal lands in iteration 3 (an
+    # iteration takes about 0.3 s; a signal one iteration late fails)
+    before = read_until(proc, 'Iter(train) [2/8]')
+    proc.send_signal(signal.SIGTERM)
+    status, out = finish(proc)
+    out = before + out
+    assert status == 143, out[-3000:]
+    assert 'SIGTERM received: stopping after the current gradient ' \
+        'accumulation ends' in out, out[-3000:]
+    assert f'SIGTERM received: saved {work}/iter_4.pth at iteration 4' in out
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(work),
+                     '--resume', '--cfg-options'] +
+                    stop_resume_options(synthetic_data, seeded=False) +
+                    ['optim_wrapper.accumulative_counts=2'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert_same_weights(work / 'iter_8.pth', ref / 'iter_8.pth')
 
 
 def dist_train(work, data, *extra, seeded=True, env=None):
@@ -130,6 +173,36 @@ def test_signal_to_one_rank_stops_both_at_one_iteration(synthetic_data,
     proc = run_tool(args, env={'PORT': env['PORT']})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert_same_weights(work / 'iter_8.pth', ref / 'iter_8.pth')
+
+
+def test_stop_signal_to_the_launcher_reaches_every_rank(synthetic_data,
+                                                         tmp_path):
+    """docker stop and Kubernetes signal the launcher script only: both
+    ranks save at one iteration, none is restarted (MAX_RESTARTS=2), and
+    the script exits 143 once they are gone."""
+    from conftest import helper_env
+    work = tmp_path / 'work'
+    args, env = dist_train(work, synthetic_data,
+                           env=dict(MAX_RESTARTS='2'))
+    proc = start_tool(args, env=dict(helper_env(), PORT=env['PORT'],
+                                     MAX_RESTARTS='2'))
+    before = read_until(proc, 'Iter(train) [2/8]')
+    os.kill(proc.pid, signal.SIGTERM)  # the bash script, not its group
+    try:
+        status, out = finish(proc, timeout=180)
+    except Exception:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    out = before + out
+    assert status == 143, out[-3000:]
+    assert not rank_pids(work)
+    said = re.findall(r'SIGTERM received: saved (\S+) at iteration (\d+)',
+                      out)
+    assert len(said) == 1, out[-3000:]
+    step = int(said[0][1])
+    # a restarted group would have resumed and trained on to iter_8.pth
+    assert max(saved_checkpoints(work)) == step < 8
+    assert 'TERM received: forwarded to every rank' in out
 
 
 def test_elastic_restart_continues_from_the_newest_checkpoint(

@@ -3,6 +3,7 @@
 The runs checkpoint and validate at the same iterations (4 and 8), as every
 config of the paper's matrix does (every 30,000)."""
 import os
+import shutil
 import signal
 
 import pytest
@@ -85,3 +86,36 @@ def test_stopped_during_validation_loses_no_point(
     assert 'the validation of iteration 8 is in the logs already' in \
         proc.stdout + proc.stderr
     assert val_steps(work) == [4, 8]
+
+
+def test_stop_in_the_first_validation_keeps_the_resumed_checkpoint(
+        synthetic_data, reference_runs, tmp_path):
+    """With max_keep_ckpts=-1 (keep all), a SIGTERM during the resumed
+    run's validation of iteration 4 leaves iter_4.pth as it was (before:
+    rewritten as a signal checkpoint, then deleted by the next save)."""
+    ref = reference_runs(0)
+    work = tmp_path / 'work'
+    work.mkdir()
+    shutil.copy(ref / 'iter_4.pth', work / 'iter_4.pth')
+    (work / 'last_checkpoint').write_text(str(work / 'iter_4.pth'))
+    before = (work / 'iter_4.pth').read_bytes()
+    config = helper_config(
+        DEMO_CONFIG, tmp_path, 'hold_validation',
+        "custom_hooks = [dict(type='HoldValidationHook')]\n")
+    proc = start_tool(['tools/train.py', config, '--work-dir', str(work),
+                       '--resume', '--cfg-options'] +
+                      stop_resume_options(synthetic_data, seeded=False),
+                      env=helper_env(HOLD_VAL_AT_ITER=4))
+    wait_for_file(work / 'in_validation', proc)
+    proc.send_signal(signal.SIGTERM)
+    status, out = finish(proc)
+    assert status == 143, out[-3000:]
+    assert 'validating iteration 4 first' in out
+    assert (work / 'iter_4.pth').read_bytes() == before
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(work),
+                     '--resume', '--cfg-options'] +
+                    stop_resume_options(synthetic_data, seeded=False))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert sorted(p.name for p in work.glob('iter_*.pth')) == [
+        'iter_4.pth', 'iter_8.pth']
+    assert_same_weights(work / 'iter_8.pth', ref / 'iter_8.pth')

@@ -81,6 +81,55 @@ def test_lower_lr_is_applied(synthetic_data, reference_runs, tmp_path):
         assert got[i] == pytest.approx(want[i] / 2, rel=1e-12)
 
 
+@pytest.mark.parametrize('options,lr', [
+    (['param_scheduler=None'], 0.02),
+    (['param_scheduler=[]'], 0.02),
+    (['param_scheduler=None', 'optim_wrapper.optimizer.lr=0.002'], 0.002),
+])
+def test_a_config_without_schedulers_trains_at_its_lr(
+        synthetic_data, reference_runs, tmp_path, options, lr):
+    """Resumed in the warm-up (LR below 0.02 at iteration 4) with no LR
+    schedule in the config: the config's constant LR from iteration 5 on,
+    said in one line (before: the warm-up LR of the checkpoint forever)."""
+    ref = reference_runs(0)
+    warm = logged_lr(ref)[5]  # the LR the checkpoint's optimizer holds
+    assert warm < 0.02
+    proc = resume(synthetic_data, tmp_path / 'w', ref / 'iter_4.pth',
+                  *options)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout + proc.stderr
+    assert f'resume: lr {warm:g} -> {lr:g} (from the config)' in out, \
+        out[-3000:]
+    assert 'None' not in out.split('resume: lr')[1].split('\n')[0]
+    got = logged_lr(tmp_path / 'w')
+    assert [got[i] for i in range(5, 9)] == [lr] * 4
+
+
+def test_another_kind_of_scheduler_is_applied(synthetic_data,
+                                              reference_runs, tmp_path):
+    """RelativeMultiStepLR replaced by StepLR on resume: from iteration 5
+    the LR of a run configured with StepLR from the start."""
+    ref = reference_runs(0)
+    config = tmp_path / 'step_lr.py'
+    config.write_text(
+        f"_base_ = '{DEMO_CONFIG}'\n"
+        "param_scheduler = [dict(type='StepLR', step_size=2, gamma=0.5, "
+        "by_epoch=False)]\n")
+    proc = resume(synthetic_data, tmp_path / 'w', ref / 'iter_4.pth',
+                  config=str(config))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout + proc.stderr
+    assert 'resume: LR schedulers LinearLR, RelativeMultiStepLR -> StepLR ' \
+        '(from the config)' in out, out[-3000:]
+    fresh = tmp_path / 'fresh'
+    proc = run_tool(['tools/train.py', str(config), '--work-dir', str(fresh),
+                     '--cfg-options'] + stop_resume_options(synthetic_data))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got, want = logged_lr(tmp_path / 'w'), logged_lr(fresh)
+    assert [got[i] for i in range(5, 9)] == [want[i] for i in range(5, 9)]
+    assert got[5] != logged_lr(ref)[5]
+
+
 def test_refused_resumes_are_one_line(synthetic_data, reference_runs,
                                       tmp_path):
     """Another class count, a weights-only file: exit 2, one line, the
@@ -98,6 +147,37 @@ def test_refused_resumes_are_one_line(synthetic_data, reference_runs,
     proc = resume(synthetic_data, tmp_path / 'b', weights_only)
     one_line_error(proc, 'holds weights only', 'load_from')
     assert (ref / 'iter_4.pth').read_bytes() == before
+
+
+def test_another_model_or_optimizer_is_refused(synthetic_data,
+                                               reference_runs, tmp_path):
+    """A wider box head, a checkpoint without weights, SGD -> AdamW: one
+    line naming what differs, before any step (before: a validation of a
+    half-random model then a traceback; random weights trained on; a
+    KeyError)."""
+    ref = reference_runs(0)
+    proc = resume(synthetic_data, tmp_path / 'a', ref / 'iter_4.pth',
+                  'model.roi_head.bbox_head.fc_out_channels=256')
+    one_line_error(proc, 'cannot resume: the checkpoint holds',
+                   'of another shape', 'roi_head.bbox_head')
+    empty = tmp_path / 'no_weights.pth'
+    ckpt = torch.load(ref / 'iter_4.pth', weights_only=True)
+    ckpt['state_dict'] = {}
+    torch.save(ckpt, empty)
+    proc = resume(synthetic_data, tmp_path / 'b', empty)
+    one_line_error(proc, 'cannot resume: the checkpoint holds 0 of the '
+                   "model's")
+    config = tmp_path / 'adamw.py'
+    config.write_text(
+        f"_base_ = '{DEMO_CONFIG}'\n"
+        "optim_wrapper = dict(optimizer=dict(_delete_=True, type='AdamW', "
+        "lr=0.0001, weight_decay=0.05))\n")
+    proc = resume(synthetic_data, tmp_path / 'c', ref / 'iter_4.pth',
+                  config=str(config))
+    one_line_error(proc, "the checkpoint's optimizer is SGD",
+                   "this config's AdamW", 'optim_wrapper.optimizer.type')
+    for work in 'abc':
+        assert not list((tmp_path / work).glob('iter_*.pth'))
 
 
 @pytest.fixture

@@ -11,12 +11,17 @@ from conftest import DEMO_CONFIG, ROOT, data_options, run_tool
 
 
 def fake_slurm(tmp_path):
-    """A bin folder with srun (records its arguments, exits with
-    $FAKE_STATUS) and scontrol (records its arguments)."""
+    """A bin folder with srun (records its arguments, writes the stop
+    marker of the work dir $FAKE_SAVED_IN if set, as the ranks do after a
+    saved stop, exits with $FAKE_STATUS) and scontrol (records its
+    arguments)."""
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir()
     for name, body in (
             ('srun', f'echo "$@" > {tmp_path}/srun.args\n'
+                     'if [ -n "$FAKE_SAVED_IN" ]; then mkdir -p '
+                     '"$FAKE_SAVED_IN" && echo {} > '
+                     '"$FAKE_SAVED_IN/stopped_by_signal.json"; fi\n'
                      'exit "${FAKE_STATUS:-0}"\n'),
             ('scontrol', f'echo "$@" > {tmp_path}/scontrol.args\n')):
         path = bin_dir / name
@@ -28,18 +33,27 @@ def fake_slurm(tmp_path):
 pytestmark = pytest.mark.slow  # each launch runs the pre-flight
 
 
-@pytest.mark.parametrize('status,job,requeued', [
-    (138, '4242', True),   # stopped by the warning signal, in an sbatch job
-    (143, '4242', True),   # stopped by SIGTERM (preemption, scancel)
-    (138, None, False),    # srun from a login node: nothing to requeue
-    (0, '4242', False),    # finished
-    (1, '4242', False),    # failed: not requeued in a loop
+@pytest.mark.parametrize('status,job,saved,requeued', [
+    (138, '4242', True, True),    # stopped by the warning signal, saved
+    (143, '4242', True, True),    # stopped by SIGTERM (preemption, scancel)
+    (138, None, True, False),     # srun from a login node: no job to requeue
+    (0, '4242', False, False),    # finished
+    (1, '4242', False, False),    # failed: not requeued in a loop
+    (137, '4242', False, False),  # OOM killer: nothing saved
+    (139, '4242', False, False),  # segfault
+    (134, '4242', False, False),  # abort
+    (143, '4242', False, False),  # killed before it could save
 ])
 def test_requeue_after_a_stop_signal(synthetic_data, tmp_path, status, job,
-                                     requeued):
+                                     saved, requeued):
     bin_dir = fake_slurm(tmp_path)
+    work = tmp_path / 'work'
+    work.mkdir()
+    # a marker left by an earlier job step never counts
+    (work / 'stopped_by_signal.json').write_text('{}')
     env = dict(PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}',
-               FAKE_STATUS=str(status), GPUS='2', GPUS_PER_NODE='2')
+               FAKE_STATUS=str(status), GPUS='2', GPUS_PER_NODE='2',
+               FAKE_SAVED_IN=str(work) if saved else '')
     if job:
         env['SLURM_JOB_ID'] = job
     else:
@@ -56,8 +70,11 @@ def test_requeue_after_a_stop_signal(synthetic_data, tmp_path, status, job,
         assert (tmp_path / 'scontrol.args').read_text().split() == [
             'requeue', job]
         assert f'requeueing job {job}' in proc.stderr
-    elif status > 128:
+    elif status > 128 and saved:
         assert 'run the same command again (with --resume)' in proc.stderr
+    elif status > 128:
+        assert 'without saving; not requeued' in proc.stderr
+        assert 'requeueing' not in proc.stderr
 
 
 def test_bad_input_stops_before_srun(tmp_path):

@@ -52,3 +52,24 @@ def test_validation_and_test_leave_it_out(synthetic_data, trained_run,
                     data_options(root))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'coco/unreadable_images: 1' in proc.stdout + proc.stderr
+
+
+def test_mmdet_coco_dataset_is_refused_before_training(synthetic_data,
+                                                       tmp_path):
+    """MMDetection's own CocoDataset (what a config inheriting mmdet's
+    bases uses) stops on such an image: the pre-flight refuses it in one
+    line, naming the dataset type that would leave it out (before: a
+    warning, then a traceback at the first validation)."""
+    root = copy_data(synthetic_data, tmp_path / 'data')
+    truncate_val_image(root)
+    work = tmp_path / 'work'
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(work),
+                     '--cfg-options'] + tiny_train_options(root) +
+                    ['val_dataloader.dataset.type=CocoDataset'])
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert 'Traceback' not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: val_dataloader: 1 of all images of ')
+    assert 'cannot be decoded (e.g. cut.jpg)' in last
+    assert "val_dataloader.dataset.type='SeededSkippingCocoDataset'" in last
+    assert not list(work.glob('iter_*.pth'))

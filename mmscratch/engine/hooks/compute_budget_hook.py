@@ -115,6 +115,13 @@ class ComputeBudgetHook(Hook):
                     for n in self._checkpoint_intervals):
             self.sync(runner, runner.iter + 1)
 
+    def sync_before_saving(self, runner, step: int) -> None:
+        """Sum what was counted since the last sync before a checkpoint at
+        ``step`` outside the intervals (a stop signal's): every rank calls
+        it, as the checkpoint hook does."""
+        if self._training and bool(self._local.any()):
+            self.sync(runner, step)
+
     def before_val_epoch(self, runner) -> None:
         if self._training:
             self.sync(runner, runner.iter)  # validation during training

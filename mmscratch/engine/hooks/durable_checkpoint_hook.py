@@ -1,3 +1,4 @@
+import os
 import os.path as osp
 import re
 from collections import deque
@@ -9,10 +10,12 @@ from mmengine.hooks import CheckpointHook
 from mmdet.registry import HOOKS
 from ...fileio import atomic_write
 from ...utils.cfg_tree import has_type, num_classes_in
+from .compute_budget_hook import ComputeBudgetHook
 from .rng_state_hook import RNGStateHook
 from ...utils.errors import UserInputError
 from ...utils.literal_config import literal_assignment
 from ...checkpoint.plain_reader import shown
+from ...checkpoint.weights_fit import weights_fit
 
 # meta key of the plain-data model identity written into every checkpoint
 IDENTITY_KEY = 'model_identity'
@@ -73,6 +76,9 @@ def saved_identity(meta: dict) -> Optional[list]:
 # what mmengine's resume reads from a checkpoint without looking first
 RESUMED_FROM = ('message_hub',)
 RESUMED_FROM_META = ('epoch', 'iter')
+# temporary files of the atomic backend's writes (mmscratch/fileio.py)
+INTERRUPTED_WRITE = re.compile(
+    r'^\.(last_checkpoint|(iter|epoch)_\d{1,13}\.pth)\.[0-9a-f]{8}\.tmp$')
 # names of the files the hook writes and may later delete
 BEST_NAME = re.compile(r'^best_[\w.-]{1,200}_(iter|epoch)_\d{1,13}\.pth$')
 
@@ -159,6 +165,15 @@ class DurableCheckpointHook(CheckpointHook):
                 f'{describe(ours)}; resume this config\'s own run, or set '
                 'default_hooks.checkpoint.resume_other_model=True if that '
                 'is what you mean')
+        fit = weights_fit(runner.model, checkpoint)
+        if fit.missing or fit.other_shape:
+            raise UserInputError(
+                f'cannot resume: the checkpoint holds {fit.describe()}; '
+                'its run trained another model (e.g. another width or '
+                'head): resume that config\'s run, start a new run from its '
+                'weights with load_from=PATH, or set '
+                'default_hooks.checkpoint.resume_other_model=True if that is '
+                'what you mean')
 
     def save_at(self, runner, step: int, transient: bool = False) -> None:
         """Save ``iter_{step}.pth`` now, outside the interval.
@@ -196,6 +211,8 @@ class DurableCheckpointHook(CheckpointHook):
         for hook in runner.hooks:
             if isinstance(hook, RNGStateHook):
                 hook.collect(runner)  # every rank's streams, for rank 0
+            elif isinstance(hook, ComputeBudgetHook):
+                hook.sync_before_saving(runner, step)  # all ranks' counts
         try:
             runner.save_checkpoint(
                 self.out_dir, filename, self.file_client_args,
@@ -234,10 +251,42 @@ class DurableCheckpointHook(CheckpointHook):
         self._own_steps_only(runner)
         super().before_train(runner)
         self._own_best_only(runner)
+        self._resumed_file_is_saved(runner)
+        self._remove_interrupted_writes(runner)
         if self.max_keep_ckpts > 0:
             # without mmengine's maxlen: outdated ids are deleted above,
             # once the new checkpoint is complete
             self.keep_ckpt_ids = deque(self.keep_ckpt_ids)
+
+    def _remove_interrupted_writes(self, runner) -> None:
+        """Delete the temporary files of writes a SIGKILL interrupted
+        (``.iter_N.pth.<hex>.tmp``, as the atomic backend names them)."""
+        if not is_main_process() or '://' in str(self.out_dir) or \
+                not osp.isdir(self.out_dir):
+            return
+        left = [name for name in os.listdir(self.out_dir)
+                if INTERRUPTED_WRITE.match(name)]
+        for name in left:
+            os.remove(osp.join(self.out_dir, name))
+        if left:
+            runner.logger.warning(
+                f'removed {len(left)} temporary file(s) of an interrupted '
+                f'checkpoint write from {self.out_dir} (e.g. {left[0]})')
+
+    def _resumed_file_is_saved(self, runner) -> None:
+        """A run resumed from its own work dir's checkpoint of this step
+        has it saved already: a stop before the next step (e.g. during
+        the validation of this step) keeps that file rather than writing
+        it again as a transient checkpoint, which the next save would
+        delete."""
+        step = runner.epoch if self.by_epoch else runner.iter
+        loaded = runner.cfg.get('load_from')
+        if not runner.cfg.get('resume') or not step or \
+                not isinstance(loaded, str) or '://' in str(self.out_dir):
+            return
+        own = osp.join(self.out_dir, self.filename_tmpl.format(step))
+        if osp.realpath(own) == osp.realpath(loaded):
+            self.saved_step, self.last_ckpt = step, own
 
     def _own_steps_only(self, runner) -> None:
         """Let retention delete only checkpoints this run wrote.

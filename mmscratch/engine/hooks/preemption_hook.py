@@ -1,5 +1,7 @@
 """Save a checkpoint when the run is asked to stop (SIGTERM, SIGINT, ...)."""
+import json
 import logging
+import os.path as osp
 import signal
 import threading
 import time
@@ -7,12 +9,24 @@ from typing import Optional, Sequence
 
 import torch
 import torch.distributed as torch_dist
-from mmengine.dist import is_distributed
+from mmengine.dist import is_distributed, is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
 from mmdet.registry import HOOKS
+from ...fileio import atomic_write
 from .durable_checkpoint_hook import DurableCheckpointHook
+
+
+# written into the work dir when a signal stopped the run after saving
+STOP_MARKER = 'stopped_by_signal.json'
+
+
+def _mid_accumulation(runner) -> bool:
+    """Whether the last iteration left accumulated gradients that the next
+    ones apply (``optim_wrapper.accumulative_counts`` > 1)."""
+    should_update = getattr(runner.optim_wrapper, 'should_update', None)
+    return should_update is not None and not should_update()
 
 
 class StopRequested(Exception):
@@ -55,7 +69,10 @@ class PreemptionHook(Hook):
     (143 for SIGTERM, 130 for SIGINT, 138 for SIGUSR1). A validation in
     progress is abandoned without logging a metric; the resumed run
     repeats it. Forked loader workers inherit the handler, so a signal sent
-    to the whole process group does not kill them.
+    to the whole process group does not kill them. With gradient
+    accumulation (``optim_wrapper.accumulative_counts`` > 1) the stop, and
+    a wall-clock save, wait for the iteration that applies the accumulated
+    gradients (these are not saved), so the resumed run is exact.
 
     ``every_minutes`` also saves a checkpoint when that much wall-clock time
     has passed since the last one, so a SIGKILL (no grace period) loses a
@@ -96,6 +113,7 @@ class PreemptionHook(Hook):
         self._last_save = time.monotonic()
         self._stopping = False
         self._pending = None  # (async all_reduce, its tensor)
+        self._deferred = 0  # an agreed signal waiting for the accumulation
 
     # signal handling -----------------------------------------------------
     def _handle(self, signum, frame) -> None:
@@ -171,6 +189,8 @@ class PreemptionHook(Hook):
     # stages --------------------------------------------------------------
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
+        if self._deferred and not _mid_accumulation(runner):
+            self.stop(runner, runner.iter + 1, self._deferred)
         if self._stopping or not (self.signals or self.every_minutes) or \
                 not (self.every_n_train_iters(runner, self.check_interval)
                 or self.is_last_train_iter(runner)):
@@ -180,6 +200,15 @@ class PreemptionHook(Hook):
         else:
             signum, due = self._agree_overlapped()
         step = runner.iter + 1
+        if (signum or due) and _mid_accumulation(runner):
+            # gradients of an unfinished accumulation are not saved: stop
+            # (or save) after the iteration that applies them
+            if signum and not self._deferred:
+                self._deferred = signum
+                runner.logger.info(
+                    f'{signal.Signals(signum).name} received: stopping '
+                    'after the current gradient accumulation ends')
+            return
         if signum:
             self.stop(runner, step, signum)
         if due:
@@ -226,6 +255,13 @@ class PreemptionHook(Hook):
             # first non-zero exit
             torch_dist.barrier()
         name = signal.Signals(signum).name
+        if is_main_process():
+            # what tells a launcher that this stop saved (a crash's status
+            # 128 + N looks the same): tools/slurm_train.sh requeues only
+            # when the file is there
+            atomic_write(json.dumps(dict(signal=name, iter=step,
+                                         checkpoint=hook.last_ckpt)),
+                         osp.join(runner.work_dir, STOP_MARKER))
         runner.logger.info(
             f'{name} received: saved {hook.last_ckpt} at iteration {step} '
             f'and stopped (exit status {128 + signum}); resume the run from '

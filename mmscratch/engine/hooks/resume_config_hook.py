@@ -7,9 +7,13 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
 from mmdet.registry import HOOKS
+from ...utils.errors import UserInputError
 
 # optimizer settings compared group by group (momentum: SGD; betas: Adam)
 SETTINGS = ('initial_lr', 'momentum', 'weight_decay', 'betas', 'eps')
+# meta key of the LR schedulers' class names, written into every checkpoint
+TYPES_KEY = 'param_scheduler_types'
+OPTIMIZER_KEY = 'optimizer_type'
 # scheduler fields that describe the schedule (not its progress)
 SCHEDULE_FIELDS = ('begin', 'end', 'milestones', 'gamma', 'start_factor',
                    'end_factor', 'base_values', 'by_epoch', 'eta_min',
@@ -37,6 +41,15 @@ def _show(value) -> str:
     return str(value)
 
 
+def _setting(group: dict, key: str, schedulers: list):
+    """A param group's setting; its LR as the schedule sees it: the base LR
+    (``initial_lr``) under schedulers, the LR itself without them."""
+    if key != 'initial_lr':
+        return group.get(key)
+    return group.get('initial_lr', group.get('lr')) if schedulers \
+        else group.get('lr')
+
+
 @HOOKS.register_module()
 class ResumeConfigHook(Hook):
     """Resume with the config's LR, momentum, weight decay and schedule.
@@ -53,12 +66,22 @@ class ResumeConfigHook(Hook):
     """
     priority = 'VERY_HIGH'
 
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        meta = checkpoint.setdefault('meta', {})
+        schedulers = runner.param_schedulers
+        if isinstance(schedulers, list):
+            meta[TYPES_KEY] = [type(s).__name__ for s in schedulers]
+        optimizer = getattr(runner.optim_wrapper, 'optimizer', None)
+        if optimizer is not None:
+            meta[OPTIMIZER_KEY] = type(optimizer).__name__
+
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if not runner.cfg.get('resume') or \
                 not isinstance(checkpoint.get('meta'), dict):
             return
         optimizer = getattr(runner.optim_wrapper, 'optimizer', None)
-        schedulers = runner.param_schedulers
+        # a config without schedulers: the LR of the config, constant
+        schedulers = runner.param_schedulers or []
         saved_opt = checkpoint.get('optimizer')
         if optimizer is None or not isinstance(saved_opt, dict) or \
                 not isinstance(schedulers, list):
@@ -66,17 +89,21 @@ class ResumeConfigHook(Hook):
         step = checkpoint['meta'].get('iter')
         if not isinstance(step, int) or step < 0:
             return
+        self._same_optimizer(optimizer, saved_opt,
+                             checkpoint['meta'].get(OPTIMIZER_KEY))
         changes = self._differences(optimizer, saved_opt, schedulers,
-                                    checkpoint.get('param_schedulers'))
+                                    checkpoint.get('param_schedulers'),
+                                    checkpoint['meta'].get(TYPES_KEY))
         if not changes:
             return
         for line in changes:
             print_log(f'resume: {line} (from the config)', logger='current')
         # a fresh schedule stepped to the resumed iteration (torch warns of
-        # scheduler steps without optimizer steps)
+        # scheduler steps without optimizer steps); never beyond the end of
+        # training, where nothing uses the LR
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)
-            for _ in range(step):
+            for _ in range(min(step, runner.max_iters)):
                 for scheduler in schedulers:
                     if not scheduler.by_epoch:  # as ParamSchedulerHook
                         scheduler.step()
@@ -90,16 +117,38 @@ class ResumeConfigHook(Hook):
                   logger='current')
 
     @staticmethod
+    def _same_optimizer(optimizer, saved_opt: dict, saved_type) -> None:
+        """Refuse another kind of optimizer: its state (SGD's momentum
+        buffers, Adam's moments) cannot continue the other's."""
+        ours = type(optimizer).__name__
+        if isinstance(saved_type, str):
+            other = saved_type != ours
+        else:  # a checkpoint without the type: SGD-like vs Adam-like
+            group = (saved_opt.get('param_groups') or [{}])[0]
+            adam_like = 'betas' in optimizer.param_groups[0]
+            other = isinstance(group, dict) and ('betas' in group) != adam_like
+            saved_type = 'another optimizer'
+        if other:
+            raise UserInputError(
+                f'cannot resume: the checkpoint\'s optimizer is '
+                f'{saved_type[:64]}, this config\'s {ours} '
+                '(optim_wrapper.optimizer.type); its state cannot continue '
+                'another optimizer: resume with the checkpoint\'s, or start '
+                'a new run from its weights with load_from=PATH')
+
+    @staticmethod
     def _differences(optimizer, saved_opt: dict, schedulers: list,
-                     saved_schedulers) -> List[str]:
+                     saved_schedulers, saved_types=None) -> List[str]:
         changes = []
         groups = saved_opt.get('param_groups')
         if not isinstance(groups, list) or \
                 len(groups) != len(optimizer.param_groups):
             return changes  # another grouping: the identity check's job
         for key in SETTINGS:
-            old = [g.get(key) for g in groups if isinstance(g, dict)]
-            new = [g.get(key) for g in optimizer.param_groups]
+            old = [_setting(g, key, schedulers) for g in groups
+                   if isinstance(g, dict)]
+            new = [_setting(g, key, schedulers)
+                   for g in optimizer.param_groups]
             if len(old) == len(new) and not _same(old, new):
                 pairs = [(o, n) for o, n in zip(old, new) if not _same(o, n)]
                 name = 'lr' if key == 'initial_lr' else key
@@ -111,8 +160,18 @@ class ResumeConfigHook(Hook):
                 changes.append(f'{len(saved_schedulers or [])} -> '
                                f'{len(schedulers)} LR schedulers')
             return changes
-        for old, sched in zip(saved_schedulers, schedulers):
+        types = [type(s).__name__ for s in schedulers]
+        if isinstance(saved_types, list) and saved_types != types:
+            changes.append(f'LR schedulers {", ".join(saved_types)} -> '
+                           f'{", ".join(types)}')
+            return changes
+        for i, (old, sched) in enumerate(zip(saved_schedulers, schedulers)):
             new = sched.state_dict()
+            if isinstance(old, dict) and set(old) != set(new):
+                # a checkpoint without the types: another kind of scheduler
+                changes.append(f'LR scheduler {i + 1} -> '
+                               f'{type(sched).__name__}')
+                continue
             for key in SCHEDULE_FIELDS:
                 if key == 'base_values':
                     continue  # the base LR, reported above
