@@ -55,7 +55,8 @@ from .datasets import (PositionedAspectRatioBatchSampler,  # noqa: E402
                        SeededConcatDataset, SeededSkippingCocoDataset)
 from .engine import (ComputeBudgetHook, ConvergenceHook,  # noqa: E402
                      DurableCheckpointHook, InvalidLossHook,
-                     PlainCheckpointHook, PositionedIterBasedTrainLoop,
+                     KeepPathsDetVisualizationHook, PlainCheckpointHook,
+                     PositionedIterBasedTrainLoop,
                      PreemptionHook, RelativeMultiStepLR, ResumeConfigHook,
                      RNGStateHook, ScratchAuditError, ScratchAuditHook,
                      UnreadableImagesHook)
@@ -68,6 +69,7 @@ __all__ = [
     '__version__', 'ComputeBudgetHook', 'ConvergenceHook',
     'DurableCheckpointHook', 'FastCocoMetric', 'Float32NMSRPNHead',
     'Float32RoIExtractor', 'InstanceSegTTAModel', 'InvalidLossHook',
+    'KeepPathsDetVisualizationHook',
     'LastStageMaskCascadeRoIHead', 'MixedPrecisionOptimWrapper',
     'PlainCheckpointHook', 'PositionedAspectRatioBatchSampler',
     'PositionedInfiniteSampler', 'PositionedIterBasedTrainLoop',

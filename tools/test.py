@@ -49,6 +49,11 @@ def parse_args():
         '--wait-time', type=float, default=2,
         help='seconds each image is shown with --show')
     parser.add_argument(
+        '--score-thr', type=float, default=0.3,
+        help='draw predictions of at least this score with --show-dir/'
+        '--show (default 0.3, as MMDetection; an early model may need '
+        'less)')
+    parser.add_argument(
         '--tta', action='store_true',
         help='test-time augmentation with the config\'s tta_model and '
         'tta_pipeline')
@@ -58,7 +63,8 @@ def parse_args():
     return args
 
 
-def draw_predictions(cfg, show_dir, show: bool, wait_time: float) -> None:
+def draw_predictions(cfg, show_dir, show: bool, wait_time: float,
+                     score_thr: float = 0.3) -> None:
     """Switch on mmdet's DetVisualizationHook (default hook
     ``visualization``) for --show-dir/--show, as MMDetection's test tool
     does."""
@@ -69,6 +75,7 @@ def draw_predictions(cfg, show_dir, show: bool, wait_time: float) -> None:
             'DetVisualizationHook) in the config; add default_hooks = '
             "dict(visualization=dict(type='DetVisualizationHook'))")
     hook['draw'] = True
+    hook['score_thr'] = score_thr
     if show_dir:
         check_writable(show_dir, '--show-dir', folder=True)
         hook['test_out_dir'] = show_dir
@@ -105,7 +112,11 @@ def main():
     if args.tta:
         apply_tta(cfg, args.config)
     if args.show_dir or args.show:
-        draw_predictions(cfg, args.show_dir, args.show, args.wait_time)
+        if not 0 <= args.score_thr <= 1:
+            raise UserInputError(f'--score-thr {args.score_thr}: give a '
+                                 'score between 0 and 1')
+        draw_predictions(cfg, args.show_dir, args.show, args.wait_time,
+                         args.score_thr)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     prepare_launcher(cfg, args.launcher, check_only=args.check_only)

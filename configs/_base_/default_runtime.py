@@ -32,5 +32,9 @@ default_hooks = dict(
     scratch_audit=dict(type='ScratchAuditHook', strict=False),
     # images, instances and pixels seen (the paper's Figure 2 axes)
     compute_budget=dict(type='ComputeBudgetHook'),
+    # mmdet's drawing hook (tools/test.py --show-dir); drawings keep the
+    # image's path below the image folder, so same-named files of two
+    # subfolders do not overwrite each other
+    visualization=dict(type='KeepPathsDetVisualizationHook'),
 )
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)

@@ -1,3 +1,5 @@
-from .schedule import lr_steps, run_config, run_lr_steps
+from .schedule import (Schedule, lr_steps, paper_schedule, run_config,
+                       run_lr_steps)
 
-__all__ = ['lr_steps', 'run_config', 'run_lr_steps']
+__all__ = ['Schedule', 'lr_steps', 'paper_schedule', 'run_config',
+           'run_lr_steps']

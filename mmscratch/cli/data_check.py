@@ -216,6 +216,15 @@ def check_coco_content(loader: str, path: str, data: dict,
         print(f'warning: {loader}: {path} has {degenerate} annotation(s) '
               'with a box under 1 pixel (the dataset skips them) and '
               f'{empty_masks} with an empty mask (skipped)', file=sys.stderr)
+    annotated = {ann['image_id'] for ann in data['annotations']
+                 if not ann.get('iscrowd')}
+    if training and len(annotated) < len(images):
+        print(f'{loader}: {len(images) - len(annotated)} of the '
+              f'{len(images)} images of {path} have no (non-crowd) '
+              f'annotation; with filter_cfg.filter_empty_gt=True (the '
+              f'configs\' default) training uses the other {len(annotated)}'
+              f' (give --images {len(annotated)} to '
+              'tools/analysis/schedule.py)', file=sys.stderr)
 
 
 def config_classes(ds: dict) -> Optional[tuple]:

@@ -1,6 +1,7 @@
 from .hooks import (CheckpointWriteError, ComputeBudgetHook, ConvergenceHook,
                     DurableCheckpointHook, InvalidLossHook,
-                    PlainCheckpointHook, PreemptionHook, ResumeConfigHook,
+                    KeepPathsDetVisualizationHook, PlainCheckpointHook,
+                    PreemptionHook, ResumeConfigHook,
                     RNGStateHook, ScratchAuditError, ScratchAuditHook,
                     TrainingDivergedError, TrainingStopped,
                     UnreadableImagesHook)
@@ -9,7 +10,8 @@ from .schedulers import RelativeMultiStepLR
 
 __all__ = [
     'CheckpointWriteError', 'ComputeBudgetHook', 'ConvergenceHook',
-    'DurableCheckpointHook', 'InvalidLossHook', 'PlainCheckpointHook',
+    'DurableCheckpointHook', 'InvalidLossHook',
+    'KeepPathsDetVisualizationHook', 'PlainCheckpointHook',
     'PositionedIterBasedTrainLoop', 'PreemptionHook', 'RelativeMultiStepLR',
     'ResumeConfigHook', 'RNGStateHook', 'ScratchAuditError',
     'ScratchAuditHook', 'TrainingDivergedError', 'TrainingStopped',

@@ -35,6 +35,14 @@ class RunLog:
         """(step, value) of a validation metric such as coco/bbox_mAP."""
         return [(r['step'], r[name]) for r in self.val if name in r]
 
+    def train_metric(self, name: str) -> List[tuple]:
+        """(step, value) of a training scalar such as loss or lr."""
+        return [(r['step'], r[name]) for r in self.train if name in r]
+
+    def train_metric_names(self) -> List[str]:
+        return sorted({k for r in self.train for k in r
+                       if k not in ('step', 'iter', 'epoch')})
+
     def final(self, name: str) -> Optional[float]:
         """The last logged value of a validation metric, or None."""
         points = self.metric(name)

@@ -65,9 +65,9 @@ def test_plot_curves_figure(runs, tmp_path):
     for key in ('scratch', 'pretrained'):
         assert curves[key] == read_run(runs[key]).metric('coco/bbox_mAP')
     assert [x for x, _ in curves['scratch']] == [3, 6]
-    # the config's step (fractions=[0.66] of 6 iterations): after iteration
-    # 4, as the validation points are after iterations 3 and 6
-    assert set(drops) == {4}
+    # the config's step (fractions=[0.66] of 6 iterations) is after
+    # iteration 4: the first iteration logged at the lower LR is 5
+    assert set(drops) == {5}
     out = tmp_path / 'fig.png'
     fig = tool.plot_curves(curves, str(out), lr_drops=drops)
     labels = [ln.get_label() for ln in fig.axes[0].get_lines()]
@@ -85,6 +85,32 @@ def test_plot_curves_figure(runs, tmp_path):
     proc = run_tool(['tools/analysis/plot_curves.py', runs['scratch'],
                      '--x', 'images', '--reference', 'r50_random'])
     assert proc.returncode == 2 and 'Table 1' in proc.stderr
+
+
+def test_lr_drops_are_where_the_logged_lr_fell(tmp_path):
+    """A run resumed with another max_iters: its dumped config places the
+    steps at 64 and 85, its logged LR fell at 68; the line is drawn at 68
+    (before: at 64 and 85). Training scalars plot too (--metric loss)."""
+    from mmscratch.analysis import run_lr_steps
+    work = tmp_path / 'resumed'
+    folder = work / '20260101_000000' / 'vis_data'
+    folder.mkdir(parents=True)
+    steps = (60, 64, 66, 68, 70)
+    records = [dict(lr=0.02 if s < 68 else 0.002, loss=1.0 / s, step=s)
+               for s in steps] + [{'coco/bbox_mAP': 0.2, 'step': 70}]
+    (folder / 'scalars.json').write_text(
+        ''.join(json.dumps(r) + '\n' for r in records))
+    (work / 'mask_rcnn_r18_gn_synthetic.py').write_text(
+        f"_base_ = '{DEMO_CONFIG}'\ntrain_cfg = dict(max_iters=96)\n")
+    assert run_lr_steps(str(work)) == [64, 85]
+    tool = load_tool('plot_curves')
+    _, drops = tool.curves_from_runs([str(work)], 'coco/bbox_mAP', 'iter')
+    assert drops == [68]
+    curves, _ = tool.curves_from_runs([str(work)], 'loss', 'iter',
+                                      labels=['r'])
+    assert curves['r'] == [(s, 1.0 / s) for s in steps]
+    with pytest.raises(UserInputError, match='training scalars: loss, lr'):
+        tool.curves_from_runs([str(work)], 'loss_x', 'iter')
 
 
 def test_images_axis_counts_batches(runs):

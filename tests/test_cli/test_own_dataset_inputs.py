@@ -191,3 +191,25 @@ def test_exif_rotation_against_the_annotations(synthetic_data, tmp_path):
     rotated_jpeg(root2, (64, 96))  # annotated on the turned picture
     check_data(load_config(DEMO_CONFIG, dict(
         o.split('=', 1) for o in data_options(root2))), ['train_dataloader'])
+
+
+@pytest.mark.slow
+def test_check_only_reports_images_without_annotations(synthetic_data,
+                                                       tmp_path):
+    """The count training uses (empty images filtered) is what
+    tools/analysis/schedule.py needs as --images."""
+    root = copy_data(synthetic_data, tmp_path / 'data')
+
+    def drop_first_five(d):
+        empty = {img['id'] for img in d['images'][:5]}
+        d['annotations'] = [a for a in d['annotations']
+                            if a['image_id'] not in empty]
+    edit_ann(root, drop_first_five)
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--check-only',
+                     '--cfg-options'] + data_options(root))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    total = len(json.load(open(os.path.join(
+        root, 'annotations', 'instances_train.json')))['images'])
+    assert f'train_dataloader: 5 of the {total} images of' in proc.stderr
+    assert f'training uses the other {total - 5} (give --images ' \
+        f'{total - 5} to tools/analysis/schedule.py)' in proc.stderr

@@ -100,7 +100,14 @@ def test_schedule_for_short_runs_and_small_datasets():
     assert '4,167 and 5,556 (LR / 10 each; at 2/3 and 8/9' in proc.stdout
     assert 'warm-up:      625 iterations' in proc.stdout
     assert 'before_end' not in proc.stdout.split('apply with:')[1]
-    assert 'note: ' not in proc.stdout.replace('note: linearly', '')
+    # batch 8: the scaled LR is called the cautious choice, not a risk
+    assert 'note: below batch 16 the scaled LR is the cautious choice' in \
+        proc.stdout and 'can diverge' not in proc.stdout
+    assert 'note: ' not in proc.stdout.replace('note: below batch', '')
+    proc = run_tool(['tools/analysis/schedule.py', '--images', '118287',
+                     '--batch', '64', '--multiple', '6'])
+    assert 'note: above the paper\'s batch of 16, linearly scaled LRs ' \
+        'can diverge' in proc.stdout
     proc = run_tool(['tools/analysis/schedule.py', '--images', '240',
                      '--multiple', '6'])
     assert 'note: 36,000 epochs' in proc.stdout

@@ -8,6 +8,7 @@ Examples:
         --reference r50_random r50_pretrained --out fig1.png
     python tools/analysis/plot_curves.py RUN_A RUN_B --x images \
         --labels scratch pretrained --out fig2.png
+    python tools/analysis/plot_curves.py RUN --metric loss --out loss.png
 """
 import argparse
 import os.path as osp
@@ -31,7 +32,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('runs', nargs='+', help='work dirs of runs')
     parser.add_argument('--metric', default='coco/bbox_mAP',
-                        help='validation metric (default coco/bbox_mAP)')
+                        help='validation metric (default coco/bbox_mAP) or '
+                        'training scalar (loss, loss_rpn_cls, lr, ...)')
     parser.add_argument('--x', choices=list(XLABELS), default='iter',
                         help='x axis; images and epoch need the runs\' '
                         'budget/images (ComputeBudgetHook)')
@@ -57,18 +59,18 @@ def curves_from_runs(runs, metric, x='iter', labels=None, epoch_size=None):
     curves, drops = {}, []
     for i, work_dir in enumerate(runs):
         run = read_run(work_dir)
-        if not run.val:
-            raise UserInputError(f'{work_dir} has no validation results yet; '
-                                 'plot it after its first validation')
-        points = run.metric(metric)
+        points = run.metric(metric) or run.train_metric(metric)
         if not points:
+            val = [m for m in run.metric_names() if '/' in m]
             raise UserInputError(
-                f'{work_dir} logged no {metric}; it has '
-                f'{", ".join(m for m in run.metric_names() if "/" in m)}')
+                f'{work_dir} logged no {metric}; validation metrics: '
+                f'{", ".join(val) or "none yet"}; training scalars: '
+                f'{", ".join(run.train_metric_names()) or "none yet"}')
         steps, values = zip(*points)
-        run_drops = run_lr_steps(work_dir)
-        if run_drops is None:  # no config dumped: from the logged LR
-            run_drops = lr_drops(run)
+        # where the LR dropped: from the logged LR when the run logged it
+        # (a resume may have moved the steps of the last dumped config)
+        run_drops = lr_drops(run) if run.train_metric('lr') else \
+            run_lr_steps(work_dir) or []
         # only drops that happened: inside the logged part of the run
         run_drops = [d for d in run_drops if 0 < d <= steps[-1]]
         if x == 'iter':

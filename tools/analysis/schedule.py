@@ -18,79 +18,12 @@ import json
 import math
 import os.path as osp
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
-from mmscratch.engine.schedulers.relative_multi_step_lr import (  # noqa: E402
-    relative_steps)
-
-BASE_BATCH = 16
-BASE_LR = 0.02
-UNIT_ITERS = 90_000
-DROPS_BEFORE_END = (60_000, 20_000)
-WARMUP_ITERS = 1000
-# a warm-up is kept under this share of the run
-MAX_WARMUP_SHARE = 0.1
-# more epochs than this: the multiple was probably meant for COCO
-MANY_EPOCHS = 1000
-
-
-@dataclass
-class Schedule:
-    multiple: float
-    batch: int
-    max_iters: int
-    milestones: tuple
-    rule: str
-    warmup_iters: int
-    lr: float
-    images_seen: int
-    epochs: float
-
-    def cfg_options(self) -> str:
-        """--cfg-options that apply this schedule to an mmscratch config.
-
-        The configs' RelativeMultiStepLR places its steps from max_iters
-        by itself; only the paper's steps at another batch size need their
-        distances from the end scaled (the less-data, VOC and demo configs
-        step at fractions of the run and need no option)."""
-        options = [f'train_cfg.max_iters={self.max_iters}',
-                   f'param_scheduler.0.end={self.warmup_iters}',
-                   f'optim_wrapper.optimizer.lr={self.lr:g}']
-        if self.rule == 'before_end' and self.batch != BASE_BATCH:
-            before_end = [self.max_iters - m for m in self.milestones]
-            options.insert(2, 'param_scheduler.1.before_end='
-                           f'[{before_end[0]},{before_end[1]}]')
-        return ' '.join(options)
-
-
-def paper_schedule(images: int, batch: int, multiple: float = None,
-                   epochs: float = None) -> Schedule:
-    """The paper's schedule for ``multiple`` x 90k iterations at batch 16
-    (or for ``epochs`` passes over ``images``), converted to a total batch
-    of ``batch`` images."""
-    if (multiple is None) == (epochs is None):
-        raise ValueError('give the length as a multiple or in epochs')
-    length = multiple if multiple is not None else epochs
-    if images <= 0 or batch <= 0 or length <= 0:
-        raise ValueError('images, batch and the length must be positive')
-    scale = BASE_BATCH / batch
-    if multiple is not None:
-        max_iters = round(multiple * UNIT_ITERS * scale)
-    else:
-        max_iters = max(1, math.ceil(epochs * images / batch))
-    steps, rule = relative_steps(
-        max_iters, [round(d * scale) for d in DROPS_BEFORE_END])
-    warmup = min(round(WARMUP_ITERS * scale),
-                 max(1, round(MAX_WARMUP_SHARE * max_iters)))
-    return Schedule(
-        multiple=max_iters * batch / (UNIT_ITERS * BASE_BATCH), batch=batch,
-        max_iters=max_iters, milestones=tuple(steps), rule=rule,
-        warmup_iters=warmup, lr=BASE_LR * batch / BASE_BATCH,
-        images_seen=max_iters * batch,
-        epochs=max_iters * batch / images)
-
+from mmscratch.analysis.schedule import (BASE_BATCH,  # noqa: E402
+                                         MANY_EPOCHS, paper_schedule)
 
 def parse_multiple(text: str) -> float:
     text = text.lower().rstrip('x')
@@ -107,7 +40,9 @@ def parse_multiple(text: str) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--images', type=int, required=True,
-                        help='training images in your dataset')
+                        help='training images that have annotations (the '
+                        'pre-flight, tools/train.py --check-only, prints '
+                        'the count)')
     parser.add_argument('--batch', type=int, default=16,
                         help='total batch size (GPUs x images per GPU)')
     length = parser.add_mutually_exclusive_group(required=True)
@@ -136,12 +71,20 @@ def main():
     print(f'  LR steps:     {" and ".join(f"{m:,}" for m in s.milestones)} '
           f'(LR / 10 each; {rule})')
     print(f'  warm-up:      {s.warmup_iters:,} iterations (linear)')
-    print(f'  LR:           {s.lr:g} (0.02 x {s.batch}/16)')
+    print(f'  LR:           {s.lr:g} (0.02 x {s.batch}/16: the paper\'s LR '
+          'at batch 16, scaled linearly with the batch)')
     print(f'  images seen:  {s.images_seen:,} ({s.epochs:.1f} epochs)')
     print('  apply with:   --cfg-options ' + s.cfg_options())
-    if s.batch != BASE_BATCH:
-        print('  note: linearly scaled LRs can diverge in scratch runs at '
-              'large batch; lower the LR if the losses explode')
+    if s.batch > BASE_BATCH:
+        print(f'  note: above the paper\'s batch of {BASE_BATCH}, linearly '
+              'scaled LRs can diverge in scratch runs; lower the LR if the '
+              'losses explode')
+    elif s.batch < BASE_BATCH:
+        print(f'  note: below batch {BASE_BATCH} the scaled LR is the '
+              'cautious choice; GN does not depend on the batch, and a '
+              'higher LR may train faster (configs/demo trains at 0.02 with '
+              'batch 4, chosen for its short CPU runs): try it for a few '
+              'hundred iterations first')
     if s.epochs > MANY_EPOCHS:
         print(f'  note: {s.epochs:,.0f} epochs: the paper\'s multiples '
               'assume COCO\'s 118k images; on a small dataset give the '

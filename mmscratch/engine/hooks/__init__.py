@@ -9,12 +9,14 @@ from .preemption_hook import (PreemptionHook, StopRequested,
 from .resume_config_hook import ResumeConfigHook
 from .rng_state_hook import RNGStateHook
 from .scratch_audit_hook import ScratchAuditError, ScratchAuditHook
+from .test_drawing_hook import KeepPathsDetVisualizationHook
 from .unreadable_images_hook import (TooManyUnreadableImagesError,
                                      UnreadableImagesHook)
 
 __all__ = [
     'CheckpointWriteError', 'ComputeBudgetHook', 'ConvergenceHook',
-    'DurableCheckpointHook', 'InvalidLossHook', 'PlainCheckpointHook',
+    'DurableCheckpointHook', 'InvalidLossHook',
+    'KeepPathsDetVisualizationHook', 'PlainCheckpointHook',
     'PreemptionHook', 'ResumeConfigHook', 'RNGStateHook', 'StopRequested',
     'TrainingStopped', 'ScratchAuditError', 'ScratchAuditHook',
     'TooManyUnreadableImagesError', 'TrainingDivergedError',
