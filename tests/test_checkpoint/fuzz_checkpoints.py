@@ -47,7 +47,7 @@ def base_checkpoint(path: str) -> None:
             model_identity=['MaskRCNN', 'ResNet', 18, 'GN', 'StandardRoIHead',
                             True, [6], 'random'],
             rng_state=dict(python=random.Random(0).getstate(),
-                           numpy=['MT19937', keys[:16].tolist(), int(pos), 0,
+                           numpy=['MT19937', keys.tolist(), int(pos), 0,
                                   0.0],
                            torch=torch.get_rng_state(), cuda=None)),
         state_dict=collections.OrderedDict(
@@ -57,9 +57,9 @@ def base_checkpoint(path: str) -> None:
                                gamma=0.1, last_step=4, by_epoch=False,
                                base_values=[0.02], _last_value=[0.002])],
         message_hub=dict(
-            log_scalars={'train/loss': dict(
-                _log_history=[1.5, 1.2], _count_history=[1, 1],
-                max_length=1000000)},
+            log_scalars={'train/loss': dict(  # as PlainCheckpointHook
+                __history_buffer__=True, log_history=[1.5, 1.2],
+                count_history=[1, 1], max_length=1000000)},
             runtime_info=dict(iter=4, max_iters=8, data_layout=dict(
                 world_size=1, batch_size=4, seed=0, window=64)),
             resumed_keys={'iter': True}),

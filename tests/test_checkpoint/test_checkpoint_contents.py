@@ -15,7 +15,7 @@ from conftest import DEMO_CONFIG, ROOT, tiny_train_options
 from hostile_files import PAYLOADS
 from test_tools_with_checkpoints import (MEMORY_LIMIT, TIME_LIMIT,
                                          assert_one_line_refusal,
-                                         run_with_checkpoint)
+                                         run_limited, run_with_checkpoint)
 
 pytestmark = pytest.mark.slow
 
@@ -122,11 +122,7 @@ def _resume_in(work, data, *options, timeout=TIME_LIMIT * 3):
         tiny_train_options(data, iters=4) + [
             'default_hooks.checkpoint.interval=2',
             'train_cfg.val_interval=2'] + list(options)
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep +
-               os.environ.get('PYTHONPATH', ''))
-    return subprocess.run(
-        ['prlimit', f'--as={MEMORY_LIMIT}', sys.executable] + args, cwd=ROOT,
-        env=env, capture_output=True, text=True, timeout=timeout)
+    return run_limited(args, timeout)
 
 
 def _work_dir_of(trained_run, work, ckpt_edit=None):

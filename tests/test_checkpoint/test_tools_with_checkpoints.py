@@ -45,11 +45,16 @@ def run_with_checkpoint(entry, path, data, work):
     else:
         args = ['tools/train.py', DEMO_CONFIG, '--work-dir', work] + opts + \
             [f'load_from={path}']
+    return run_limited(args)
+
+
+def run_limited(args, timeout=TIME_LIMIT):
+    """A tool of the repo under the address-space and time limits."""
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep +
                os.environ.get('PYTHONPATH', ''))
     return subprocess.run(
         ['prlimit', f'--as={MEMORY_LIMIT}', sys.executable] + args, cwd=ROOT,
-        env=env, capture_output=True, text=True, timeout=TIME_LIMIT)
+        env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def assert_one_line_refusal(proc, path, auto=False):

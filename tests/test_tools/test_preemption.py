@@ -88,12 +88,12 @@ def test_signal_between_checkpoints_saves_and_resumes_exactly(
 
 def test_stop_waits_for_the_gradient_accumulation(synthetic_data,
                                                   tmp_path):
-    """accumulative_counts=2, SIGTERM in iteration 3: the run stops after
-    iteration 4 (which applies the accumulated gradients), and the resumed
-    run ends with the weights of an uninterrupted one (before: 124 of 124
-    tensors differed)."""
+    """accumulative_counts=3, SIGTERM in iteration 1 or 2: the run stops
+    after iteration 3 (which applies the accumulated gradients), and the
+    resumed run ends with the weights of an uninterrupted one (before: 124
+    of 124 tensors differed)."""
     options = stop_resume_options(synthetic_data) + [
-        'optim_wrapper.accumulative_counts=2']
+        'optim_wrapper.accumulative_counts=3']
     ref = tmp_path / 'reference'
     proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(ref),
                      '--cfg-options'] + options)
@@ -101,20 +101,21 @@ def test_stop_waits_for_the_gradient_accumulation(synthetic_data,
     work = tmp_path / 'work'
     proc = start_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
                        str(work), '--cfg-options'] + options)
-    # logged after iteration 2: the signal lands in iteration 3 (an
-    # iteration takes about 0.3 s; a signal one iteration late fails)
-    before = read_until(proc, 'Iter(train) [2/8]')
+    # logged after iteration 1: the stop is agreed after iteration 1 or 2,
+    # both inside the first accumulation (a signal two iterations late
+    # fails)
+    before = read_until(proc, 'Iter(train) [1/8]')
     proc.send_signal(signal.SIGTERM)
     status, out = finish(proc)
     out = before + out
     assert status == 143, out[-3000:]
     assert 'SIGTERM received: stopping after the current gradient ' \
         'accumulation ends' in out, out[-3000:]
-    assert f'SIGTERM received: saved {work}/iter_4.pth at iteration 4' in out
+    assert f'SIGTERM received: saved {work}/iter_3.pth at iteration 3' in out
     proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir', str(work),
                      '--resume', '--cfg-options'] +
                     stop_resume_options(synthetic_data, seeded=False) +
-                    ['optim_wrapper.accumulative_counts=2'])
+                    ['optim_wrapper.accumulative_counts=3'])
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert_same_weights(work / 'iter_8.pth', ref / 'iter_8.pth')
 

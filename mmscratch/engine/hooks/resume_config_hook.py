@@ -154,16 +154,16 @@ class ResumeConfigHook(Hook):
                 name = 'lr' if key == 'initial_lr' else key
                 changes.append(f'{name} {_show(pairs[0][0])} -> '
                                f'{_show(pairs[0][1])}')
+        types = [type(s).__name__ for s in schedulers]
+        if isinstance(saved_types, list) and saved_types != types:
+            changes.append(f'LR schedulers {", ".join(saved_types) or "none"}'
+                           f' -> {", ".join(types) or "none"}')
+            return changes
         if not isinstance(saved_schedulers, list) or \
                 len(saved_schedulers) != len(schedulers):
             if saved_schedulers is not None:
                 changes.append(f'{len(saved_schedulers or [])} -> '
                                f'{len(schedulers)} LR schedulers')
-            return changes
-        types = [type(s).__name__ for s in schedulers]
-        if isinstance(saved_types, list) and saved_types != types:
-            changes.append(f'LR schedulers {", ".join(saved_types)} -> '
-                           f'{", ".join(types)}')
             return changes
         for i, (old, sched) in enumerate(zip(saved_schedulers, schedulers)):
             new = sched.state_dict()
