@@ -2,6 +2,7 @@
 import glob
 import os
 import os.path as osp
+import re
 import sys
 import zipfile
 from typing import Callable, Optional
@@ -9,6 +10,9 @@ from typing import Callable, Optional
 from ..utils.errors import UserInputError, printable_line
 
 MAX_ENTRY = 4096  # bytes of last_checkpoint read: a path, no more
+# checkpoints written this close together were copied, not trained: the
+# highest step of them is the newest
+COPY_WINDOW = 60
 
 
 def is_complete_checkpoint(path: str) -> bool:
@@ -59,6 +63,26 @@ def _named_by_last_checkpoint(work_dir: str) -> Optional[str]:
         f'the newest checkpoint in {work_dir}')
 
 
+def _step(path: str) -> int:
+    match = re.search(r'_(\d+)\.pth$', path)
+    return int(match.group(1)) if match else -1
+
+
+def _newest_first(paths: list) -> list:
+    """Newest written first; files written within :data:`COPY_WINDOW`
+    seconds of the newest (a copy of a work dir without
+    ``last_checkpoint``: ``cp`` gives them its own order as times) by
+    their step, highest first."""
+    if not paths:
+        return []
+    times = {p: os.stat(p).st_mtime for p in paths}
+    newest = max(times.values())
+    together = [p for p in paths if times[p] >= newest - COPY_WINDOW]
+    rest = sorted((p for p in paths if p not in together),
+                  key=lambda p: (times[p], p), reverse=True)
+    return sorted(together, key=lambda p: (_step(p), p), reverse=True) + rest
+
+
 def latest_complete_checkpoint(work_dir: str,
                                intact: Optional[Callable] = None
                                ) -> Optional[str]:
@@ -69,7 +93,8 @@ def latest_complete_checkpoint(work_dir: str,
     file is missing or was left truncated, the most recently written
     complete ``iter_*.pth``/``epoch_*.pth``, with a warning: files of an
     older run left in a reused work dir never win over the newer run's by
-    their number.
+    their number, but of files written within a minute of the newest (a
+    copied work dir) the highest step wins.
 
     Args:
         work_dir (str): the run's folder.
@@ -86,7 +111,7 @@ def latest_complete_checkpoint(work_dir: str,
     found = [p for p in glob.glob(osp.join(work_dir, 'iter_*.pth')) +
              glob.glob(osp.join(work_dir, 'epoch_*.pth'))
              if is_complete_checkpoint(p)]
-    found.sort(key=lambda p: (os.stat(p).st_mtime_ns, p), reverse=True)
+    found = _newest_first(found)
     if named is not None and is_complete_checkpoint(named):
         found = [named] + [p for p in found if osp.realpath(p) !=
                            osp.realpath(named)]

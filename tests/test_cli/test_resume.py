@@ -74,3 +74,19 @@ def test_without_last_checkpoint_the_newest_file_wins(tmp_path):
     os.utime(tmp_path / 'iter_90.pth', (1, 1))
     assert latest_complete_checkpoint(str(tmp_path)) == \
         str(tmp_path / 'iter_4.pth')
+
+
+def test_a_copied_work_dir_resumes_its_highest_step(tmp_path):
+    """cp without -p gives iter_8.pth a newer time than iter_10.pth (copied
+    first): files written within a minute of each other are a copy, and
+    the highest step wins; an older run's higher step does not."""
+    zip_file(tmp_path / 'iter_10.pth')
+    zip_file(tmp_path / 'iter_8.pth')
+    os.utime(tmp_path / 'iter_10.pth', (1000, 1000))
+    os.utime(tmp_path / 'iter_8.pth', (1001, 1001))
+    assert latest_complete_checkpoint(str(tmp_path)) == \
+        str(tmp_path / 'iter_10.pth')
+    zip_file(tmp_path / 'iter_90.pth')
+    os.utime(tmp_path / 'iter_90.pth', (100, 100))  # an older run's
+    assert latest_complete_checkpoint(str(tmp_path)) == \
+        str(tmp_path / 'iter_10.pth')

@@ -130,6 +130,29 @@ def test_another_kind_of_scheduler_is_applied(synthetic_data,
     assert got[5] != logged_lr(ref)[5]
 
 
+def test_another_training_set_is_said(synthetic_data, reference_runs,
+                                      tmp_path):
+    """Resumed on a training set of other images (8 removed): one warning
+    line with the counts (before: nothing)."""
+    from conftest import copy_data, edit_ann
+    ref = reference_runs(0)
+    root = copy_data(synthetic_data, tmp_path / 'data')
+
+    def drop_eight(d):
+        gone = {img['id'] for img in d['images'][:8]}
+        d['images'] = d['images'][8:]
+        d['annotations'] = [a for a in d['annotations']
+                            if a['image_id'] not in gone]
+    edit_ann(root, drop_eight)
+    options = stop_resume_options(root, seeded=False)
+    proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
+                     str(tmp_path / 'w'), '--resume', str(ref / 'iter_4.pth'),
+                     '--cfg-options'] + options)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'resuming with another data layout (train_images 48 -> 40)' in \
+        proc.stdout + proc.stderr
+
+
 def test_refused_resumes_are_one_line(synthetic_data, reference_runs,
                                       tmp_path):
     """Another class count, a weights-only file: exit 2, one line, the

@@ -101,8 +101,13 @@ class DurableCheckpointHook(CheckpointHook):
       stay as they were.
 
     - ``--resume`` from a checkpoint of another model (depth, norm, heads,
-      or random vs pretrained init) stops in one line naming both, unless
-      ``resume_other_model=True``.
+      random vs pretrained init, or any weight of another shape) stops in
+      one line naming both, unless ``resume_other_model=True``.
+    - What retention deletes is this run's own: ``keep_ckpt_ids`` from the
+      resumed checkpoint keeps only steps the run has reached (never
+      ``keep_iters``), a best checkpoint is replaced only as the file of
+      its name in this work dir; temporary files of interrupted writes are
+      removed when training starts.
 
     Args:
         keep_iters (Sequence[int]): steps (iterations, or epochs with

@@ -66,6 +66,7 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
     def _layout(self) -> dict:
         _, world_size = get_dist_info()
         return dict(world_size=world_size,
+                    train_images=len(self.dataloader.dataset),
                     **self.dataloader.batch_sampler.layout())
 
     def _report_total_batch(self, saved: dict, layout: dict) -> None:
@@ -118,10 +119,12 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
             batch_sampler.continue_run(saved)
         layout = self._layout()
         if self._iter > 0:
-            if saved is not None and saved != layout:
+            if saved is not None and any(
+                    k in saved and saved[k] != v for k, v in layout.items()):
+                # (keys a checkpoint of an older version lacks: unknown)
                 changed = ', '.join(
-                    f'{k} {saved.get(k)} -> {v}' for k, v in layout.items()
-                    if saved.get(k) != v)
+                    f'{k} {saved[k]} -> {v}' for k, v in layout.items()
+                    if k in saved and saved[k] != v)
                 print_log(
                     f'resuming with another data layout ({changed}): the '
                     'data from here on differs from the uninterrupted '
