@@ -106,9 +106,7 @@ def load_local_checkpoint(filename: str, map_location=None):
     try:
         checkpoint = read_plain_checkpoint(filename, map_location)
     except MalformedCheckpoint as err:
-        raise UserInputError(
-            f'checkpoint {filename} is damaged or crafted ({one_line(err)}); '
-            'do not load it, use another checkpoint') from None
+        raise _crafted(filename, err) from None
     except RefusedObject as err:
         raise UserInputError(
             f'checkpoint {filename} holds {one_line(err)}, which is not '
@@ -133,10 +131,14 @@ def _checked(filename: str, checkpoint):
         check_layout(checkpoint)
         check_checkpoint(checkpoint)
     except MalformedCheckpoint as err:
-        raise UserInputError(
-            f'checkpoint {filename} is damaged or crafted ({one_line(err)}); '
-            'do not load it, use another checkpoint') from None
+        raise _crafted(filename, err) from None
     return without_executable_text(checkpoint)
+
+
+def _crafted(filename: str, err: MalformedCheckpoint) -> UserInputError:
+    return UserInputError(
+        f'checkpoint {filename} is damaged or crafted ({one_line(err)}); '
+        'do not load it, use another checkpoint')
 
 
 def one_line(err: BaseException, limit: int = 160) -> str:

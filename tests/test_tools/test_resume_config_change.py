@@ -33,6 +33,12 @@ def resume(data, work, checkpoint, *options, config=DEMO_CONFIG):
                     stop_resume_options(data, seeded=False) + list(options))
 
 
+def demo_variant(path, line):
+    """A config inheriting the demo config with one more ``line``."""
+    path.write_text(f"_base_ = '{DEMO_CONFIG}'\n{line}\n")
+    return str(path)
+
+
 def one_line_error(proc, *expected):
     lines = [ln for ln in proc.stderr.strip().splitlines()
              if not ln.startswith('warning:')]
@@ -110,13 +116,12 @@ def test_another_kind_of_scheduler_is_applied(synthetic_data,
     """RelativeMultiStepLR replaced by StepLR on resume: from iteration 5
     the LR of a run configured with StepLR from the start."""
     ref = reference_runs(0)
-    config = tmp_path / 'step_lr.py'
-    config.write_text(
-        f"_base_ = '{DEMO_CONFIG}'\n"
+    config = demo_variant(
+        tmp_path / 'step_lr.py',
         "param_scheduler = [dict(type='StepLR', step_size=2, gamma=0.5, "
-        "by_epoch=False)]\n")
+        "by_epoch=False)]")
     proc = resume(synthetic_data, tmp_path / 'w', ref / 'iter_4.pth',
-                  config=str(config))
+                  config=config)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout + proc.stderr
     assert 'resume: LR schedulers LinearLR, RelativeMultiStepLR -> StepLR ' \
@@ -190,13 +195,12 @@ def test_another_model_or_optimizer_is_refused(synthetic_data,
     proc = resume(synthetic_data, tmp_path / 'b', empty)
     one_line_error(proc, 'cannot resume: the checkpoint holds 0 of the '
                    "model's")
-    config = tmp_path / 'adamw.py'
-    config.write_text(
-        f"_base_ = '{DEMO_CONFIG}'\n"
+    config = demo_variant(
+        tmp_path / 'adamw.py',
         "optim_wrapper = dict(optimizer=dict(_delete_=True, type='AdamW', "
-        "lr=0.0001, weight_decay=0.05))\n")
+        "lr=0.0001, weight_decay=0.05))")
     proc = resume(synthetic_data, tmp_path / 'c', ref / 'iter_4.pth',
-                  config=str(config))
+                  config=config)
     one_line_error(proc, "the checkpoint's optimizer is SGD",
                    "this config's AdamW", 'optim_wrapper.optimizer.type')
     for work in 'abc':

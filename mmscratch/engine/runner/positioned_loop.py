@@ -119,12 +119,11 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
             batch_sampler.continue_run(saved)
         layout = self._layout()
         if self._iter > 0:
-            if saved is not None and any(
-                    k in saved and saved[k] != v for k, v in layout.items()):
-                # (keys a checkpoint of an older version lacks: unknown)
-                changed = ', '.join(
-                    f'{k} {saved[k]} -> {v}' for k, v in layout.items()
-                    if k in saved and saved[k] != v)
+            # (keys a checkpoint of an older version lacks: unknown)
+            changed = ', '.join(
+                f'{k} {saved[k]} -> {v}' for k, v in layout.items()
+                if k in saved and saved[k] != v) if saved is not None else ''
+            if changed:
                 print_log(
                     f'resuming with another data layout ({changed}): the '
                     'data from here on differs from the uninterrupted '
