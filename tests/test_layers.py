@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 RUNTIME = ('engine', 'datasets', 'checkpoint', 'evaluation', 'models')
-ABOVE = ('cli', 'analysis', 'demo')
+ABOVE = ('cli', 'analysis', 'demo', 'study')
 
 
 def imported_modules(path: str, root: str):

@@ -76,18 +76,20 @@ def _visible_polygons(mask: np.ndarray) -> List[List[float]]:
 def render_image(rng: np.random.Generator, height: int, width: int,
                  max_objects: int, size_range: Tuple[float, float],
                  min_visible: float = 0.3,
-                 texture: float = 1.0) -> Tuple[np.ndarray, List[dict]]:
+                 texture: float = 1.0,
+                 classes: Sequence[str] = CATEGORIES
+                 ) -> Tuple[np.ndarray, List[dict]]:
     """Draw one image and return it with its instances.
 
-    Each instance is a dict with ``category_id`` (1-based), ``mask`` (the
-    visible part, bool HxW) and ``polygons``.
+    Each instance is a dict with ``category_id`` (1-based index into
+    ``classes``), ``mask`` (the visible part, bool HxW) and ``polygons``.
     """
     img = make_texture(height, width, rng, texture)
     masks, cats = [], []
     for _ in range(int(rng.integers(1, max_objects + 1))):
-        cat = int(rng.integers(len(CATEGORIES)))
+        cat = int(rng.integers(len(classes)))
         size = rng.uniform(*size_range) * min(height, width)
-        pts = _shape_outline(CATEGORIES[cat], size, rng.uniform(0.6, 1.0),
+        pts = _shape_outline(classes[cat], size, rng.uniform(0.6, 1.0),
                              rng)
         angle = rng.uniform(0, 2 * np.pi)
         rot = np.array([[np.cos(angle), -np.sin(angle)],
@@ -124,7 +126,9 @@ def make_synthetic_coco(out_dir: str,
                         max_objects: int = 6,
                         size_range: Tuple[float, float] = (0.15, 0.5),
                         seed: int = 0,
-                        texture: float = 1.0) -> Dict[str, str]:
+                        texture: float = 1.0,
+                        classes: Sequence[str] = CATEGORIES
+                        ) -> Dict[str, str]:
     """Write a COCO-format instance segmentation dataset.
 
     Layout: ``out_dir/{split}/000001.png`` and
@@ -141,6 +145,9 @@ def make_synthetic_coco(out_dir: str,
         seed (int): random seed. Defaults to 0.
         texture (float): strength of the textures, stripes and noise of
             shapes and background; 0 gives flat colours. Defaults to 1.
+        classes (Sequence[str]): the shapes drawn, among
+            :data:`CATEGORIES` (category ids 1.. in this order). Defaults
+            to all of them.
 
     Returns:
         dict[str, str]: the annotation file written for each split.
@@ -151,8 +158,12 @@ def make_synthetic_coco(out_dir: str,
         raise ValueError(f'image_size {image_size} is too small; use >= 32')
     if max_objects < 1:
         raise ValueError(f'max_objects must be >= 1, got {max_objects}')
+    unknown = [c for c in classes if c not in CATEGORIES]
+    if unknown or not classes or len(set(classes)) != len(classes):
+        raise ValueError(f'classes {list(classes)}: name each once, among '
+                         + ', '.join(CATEGORIES))
     categories = [dict(id=i + 1, name=n, supercategory='shape')
-                  for i, n in enumerate(CATEGORIES)]
+                  for i, n in enumerate(classes)]
     os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
     written = {}
     for split_index, (split, count) in enumerate(splits.items()):
@@ -161,7 +172,8 @@ def make_synthetic_coco(out_dir: str,
         images, annotations = [], []
         for image_id in range(1, int(count) + 1):
             img, instances = render_image(rng, height, width, max_objects,
-                                          size_range, texture=texture)
+                                          size_range, texture=texture,
+                                          classes=classes)
             file_name = f'{image_id:06d}.png'
             cv2.imwrite(osp.join(out_dir, split, file_name), img[..., ::-1])
             images.append(dict(id=image_id, file_name=file_name,

@@ -181,8 +181,9 @@ class RunConfigs:
 
 def write_subsets(configs: RunConfigs, runs: List[Run],
                   seed: int = 0) -> List[str]:
-    """The training subsets of the runs with less data (the subset
-    tool's sampling, seeded); returns the files written now."""
+    """The training subsets of the runs with less data (the sampling of
+    tools/dataset/make_coco_subset.py with ``seed``); returns the files
+    written now."""
     from ..datasets import make_coco_subset, read_coco_file
     written = []
     for arm, fraction in sorted({(r.arm, r.fraction) for r in runs

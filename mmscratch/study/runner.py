@@ -104,13 +104,14 @@ class StudyRunner:
             self.say(f'{name} done in {time.time() - start:.0f}s')
 
     # 2. the runs and their configs ---------------------------------------
-    def plan(self):
+    def plan(self, dry_run: bool = False):
         roots = [os.getcwd(), REPO]
         files = {arm: arm_config_path(self.study, arm, roots)
                  for arm in self.study.arms}
         self.configs = RunConfigs(self.study, self.out, files)
         self.runs = plan_runs(self.study)
-        write_subsets(self.configs, self.runs, self.study.bootstrap_seed)
+        if not dry_run:
+            write_subsets(self.configs, self.runs)
         self.texts = {run.name: self.configs.text(run) for run in self.runs}
         self.iterations = {run.name: self.configs.iterations(run)
                            for run in self.runs}
@@ -360,13 +361,14 @@ def run_study(study: Study, out: str, study_args: List[str],
     try:
         if not report_only:
             runner.prepare(dry_run)
-        if dry_run and not all(osp.exists(study.fill(p['creates'],
-                                                     runner.out))
-                               for p in study.prepare):
-            runner.say('the runs depend on the preparation; run without '
-                       '--dry-run to see them')
+        try:
+            runner.plan(dry_run)
+        except (UserInputError, OSError):
+            if not dry_run:
+                raise
+            runner.say('the runs depend on the preparation (data, subsets); '
+                       'run without --dry-run to see them')
             return
-        runner.plan()
         if not report_only:
             todo = runner.sync(dry_run)
             if dry_run and launcher == 'local':

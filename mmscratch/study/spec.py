@@ -225,23 +225,34 @@ def load_study(path: str, options: Optional[dict] = None,
     if not osp.isfile(path):
         raise UserInputError(f'study file {path} does not exist; see '
                              'configs/studies/ for examples')
+    options = dict(options or {})
+    launcher_options = {k: options.pop(k) for k in list(options)
+                        if k == 'launcher' or k.startswith('launcher.')}
     cfg = load_config(path, options or None)
-    raw = {k: v for k, v in cfg.to_dict().items()}
-    if launcher is not None and launcher != raw.get('launcher', {}).get(
-            'type'):
-        raw['launcher'] = dict(type=launcher)
-        if launcher == 'slurm':
-            raise UserInputError(
-                f'study {path} declares no slurm launcher; add launcher = '
-                "dict(type='slurm', partition='NAME', gpus_per_run=8) to "
-                'the study file (or --cfg-options launcher.type=slurm '
-                'launcher.partition=NAME)')
+    raw = cfg.to_dict()
+    file_launcher = raw.get('launcher')
+    if 'launcher' in launcher_options:  # a whole dict replaces the file's
+        raw['launcher'] = launcher_options.pop('launcher')
+    kind = launcher or launcher_options.pop('launcher.type', None)
+    current = raw.get('launcher') if isinstance(raw.get('launcher'),
+                                                dict) else {}
+    if kind is not None and kind != current.get('type'):
+        # another launcher: none of the file's launcher settings apply
+        raw['launcher'] = current = dict(type=kind)
+    for key, value in launcher_options.items():
+        current[key[len('launcher.'):]] = value
+    if current.get('type') == 'slurm' and 'partition' not in current:
+        raise UserInputError(
+            f'study {path} declares no slurm launcher'
+            + (f' (it has {file_launcher})' if file_launcher else '')
+            + "; add launcher = dict(type='slurm', partition='NAME', "
+            'gpus_per_run=8) to the study file, or pass --cfg-options '
+            'launcher.partition=NAME')
     if jobs is not None:
-        if isinstance(raw.get('launcher'), dict) and \
-                raw['launcher'].get('type') == 'slurm':
+        if current.get('type') == 'slurm':
             raise UserInputError('--jobs is for the local launcher; on '
                                  'SLURM set launcher.max_parallel')
-        raw.setdefault('launcher', dict(type='local'))['jobs'] = jobs
+        current['jobs'] = jobs
     return check_study(path, raw)
 
 

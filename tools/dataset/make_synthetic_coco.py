@@ -13,7 +13,8 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
-from mmscratch.datasets.synthetic import make_synthetic_coco  # noqa: E402
+from mmscratch.datasets.synthetic import (CATEGORIES,  # noqa: E402
+                                          make_synthetic_coco)
 
 
 def parse_args():
@@ -33,6 +34,9 @@ def parse_args():
                         'side (default 0.15 0.5)')
     parser.add_argument('--texture', type=float, default=1.0,
                         help='texture strength, 0 = flat colours (default 1)')
+    parser.add_argument('--classes', nargs='+', default=list(CATEGORIES),
+                        help='shapes to draw (default: all of '
+                        + ', '.join(CATEGORIES) + ')')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     return parser.parse_args()
 
@@ -46,7 +50,7 @@ def main():
             args.out_dir, dict(train=args.train, val=args.val),
             image_size=args.size, max_objects=args.max_objects,
             size_range=tuple(args.size_range), seed=args.seed,
-            texture=args.texture)
+            texture=args.texture, classes=args.classes)
     except ValueError as err:
         sys.exit(f'error: {err}')
     for split, ann_file in written.items():
