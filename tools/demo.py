@@ -34,7 +34,7 @@ from mmscratch.cli.launch import run_tool  # noqa: E402
 
 # minutes on 2 CPU cores, measured (docs/analysis.md; the README and the
 # getting-started page say these, tested)
-MINUTES = dict(default=12, quick=2)
+MINUTES = dict(default=13, quick=2)
 STUDIES = dict(default='configs/studies/demo_synthetic.py',
                quick='configs/studies/demo_synthetic_quick.py')
 

@@ -1,7 +1,8 @@
 # The demo's "pretrained" counterpart: the same model and schedule, with the
 # ResNet-18-GN backbone initialised from the demo's pretraining on a
 # separate synthetic classification task (mmscratch/demo/pretrain.py),
-# standing in for ImageNet. tools/demo.py writes both files below.
+# standing in for ImageNet. The demo study (configs/studies/demo_synthetic.py)
+# writes both files below into its output folder and points its runs there.
 _base_ = './mask_rcnn_r18_gn_synthetic.py'
 
 pretrain_dir = 'results/demo/pretrain/'

@@ -8,6 +8,6 @@ _base_ = './mask_rcnn_r18_gn_synthetic.py'
 
 default_hooks = dict(
     convergence=dict(
-        baseline='results/demo/pretrained_4x',
+        baseline='results/demo/pretrained_4x_s0',
         metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
         x='iter'))

@@ -20,7 +20,7 @@ from ..runs.logs import RunLog
 from ..runs.plot import new_figure, plot_curves
 from .compare import (METRICS, Comparisons, best_point, images_seen,
                       images_to_reach)
-from .plan import Run, curve_run, fraction_label, schedule_label
+from .plan import Run, curve_run, schedule_label
 from .spec import Study
 
 SHORT = dict(bbox='box', segm='mask')

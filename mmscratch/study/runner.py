@@ -343,7 +343,7 @@ class StudyRunner:
                   f' ({unit}); seeds {", ".join(map(str, s.seeds))}; shares '
                   'of the training images: '
                   + ', '.join(f'{f:.0%}' for f in s.fractions)
-                  + (f' (the smaller ones at schedule(s) '
+                  + (' (the smaller ones at schedule(s) '
                      + ', '.join(f'{v:g}' for v in s.fraction_schedules)
                      + ')' if len(s.fractions) > 1 else '')
                   + f'; metric {s.metric} AP; equivalence margin '

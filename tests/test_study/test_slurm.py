@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import DEMO_CONFIG, ROOT, data_options, run_tool
+from conftest import DEMO_CONFIG, data_options, run_tool
 
 pytestmark = pytest.mark.slow  # a task runs the pre-flight
 

@@ -18,7 +18,8 @@ def small_study(tmp_path, data):
     """The shipped own-data study at test sizes (its arms, classes and
     image size as shipped)."""
     path = tmp_path / 'own_small.py'
-    path.write_text(f'''_base_ = {ROOT + "/configs/studies/own_data_example.py"!r}
+    base = ROOT + '/configs/studies/own_data_example.py'
+    path.write_text(f'''_base_ = {base!r}
 data_root = {str(data) + "/"!r}
 samples = 200
 prepare = [
