@@ -49,33 +49,21 @@ prepare = [
 ]
 _classes = ('circle', 'triangle', 'star')
 _scale = (80, 48)  # (width, height) of the images
-_train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='Resize', scale=_scale, keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs'),
-]
-_test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=_scale, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='PackDetInputs', meta_keys=(
-        'img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
-]
 cfg_options = {
     'train_cfg.max_iters': 100,
     'model.roi_head.bbox_head.num_classes': len(_classes),
     'model.roi_head.mask_head.num_classes': len(_classes),
     'train_dataloader.dataset.data_root': '{data_root}',
     'train_dataloader.dataset.metainfo.classes': _classes,
-    'train_dataloader.dataset.pipeline': _train_pipeline,
+    # the Resize step of each pipeline (index 2 of the demo's training
+    # pipeline, 1 of its test pipeline): the images' own size
+    'train_dataloader.dataset.pipeline.2.scale': _scale,
     'val_dataloader.dataset.data_root': '{data_root}',
     'val_dataloader.dataset.metainfo.classes': _classes,
-    'val_dataloader.dataset.pipeline': _test_pipeline,
+    'val_dataloader.dataset.pipeline.1.scale': _scale,
     'test_dataloader.dataset.data_root': '{data_root}',
     'test_dataloader.dataset.metainfo.classes': _classes,
-    'test_dataloader.dataset.pipeline': _test_pipeline,
+    'test_dataloader.dataset.pipeline.1.scale': _scale,
     'val_evaluator.ann_file': '{data_root}annotations/instances_val.json',
     'test_evaluator.ann_file': '{data_root}annotations/instances_val.json',
 }
