@@ -88,10 +88,8 @@ class LocalJobs:
     ``done(handle)`` is called when one exits, ``stopped(handle)`` for
     each run that Ctrl-C stopped."""
 
-    def __init__(self, slots: List[Optional[str]], jobs: int,
-                 cpu_threads: bool):
+    def __init__(self, slots: List[Optional[str]], jobs: int):
         self.slots = slots if slots != [None] else [None] * jobs
-        self.cpu_threads = cpu_threads
 
     def env(self, slot: Optional[str], index: int) -> dict:
         env = dict(os.environ, MMSCRATCH_CHECKED_BY_LAUNCHER='1')

@@ -234,8 +234,7 @@ class StudyRunner:
         from .local import LocalJobs, gpu_groups, train_command
         launcher = self.study.launcher
         gpus = launcher.get('gpus_per_run', 0) or 0
-        jobs = LocalJobs(gpu_groups(gpus), launcher.get('jobs', 1),
-                         cpu_threads=not gpus)
+        jobs = LocalJobs(gpu_groups(gpus), launcher.get('jobs', 1))
 
         def start(run, env):
             work = self.work_dir(run)

@@ -194,8 +194,10 @@ def check_study(path: str, raw: dict) -> Study:
     if not isinstance(cfg_options, dict):
         _fail(path, "cfg_options must be a dict of config keys, e.g. "
               "dict(train_dataloader=dict(batch_size=2))")
-    for key, least in (('curve_points', 1), ('samples', 100)):
-        value = raw.get(key, 4 if key == 'curve_points' else 1000)
+    for key, least, default in (('curve_points', 1, 4),
+                                ('samples', 100, 1000),
+                                ('bootstrap_seed', 0, 0)):
+        value = raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or \
                 value < least:
             _fail(path, f'{key}={value!r} must be a whole number >= {least}')

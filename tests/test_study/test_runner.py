@@ -67,7 +67,7 @@ def test_gpu_groups_devices_and_commands(monkeypatch):
     assert gpu_groups(0) == [None]
     with pytest.raises(UserInputError, match='shows 5 GPU'):
         gpu_groups(8)
-    jobs = LocalJobs(gpu_groups(2), jobs=1, cpu_threads=False)
+    jobs = LocalJobs(gpu_groups(2), jobs=1)
     env = jobs.env('2,3', 1)
     assert env['CUDA_VISIBLE_DEVICES'] == '2,3' and env['PORT'] == '29501'
     assert env['MMSCRATCH_CHECKED_BY_LAUNCHER'] == '1'
@@ -78,5 +78,5 @@ def test_gpu_groups_devices_and_commands(monkeypatch):
     one = train_command('c.py', 'w', 1, resume=False)
     assert one[1].endswith('tools/train.py') and one[-2:] == ['--work-dir',
                                                               'w']
-    cpu = LocalJobs([None], jobs=2, cpu_threads=True).env(None, 0)
+    cpu = LocalJobs([None], jobs=2).env(None, 0)
     assert cpu['OMP_NUM_THREADS'] == str(max((os.cpu_count() or 1) // 2, 1))

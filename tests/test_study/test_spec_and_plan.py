@@ -39,6 +39,8 @@ def raw(**changes):
     (dict(schedule_unit='iters'), "schedule_unit='iters'"),
     (dict(fraction_schedules=[3]), 'must be among the schedules'),
     (dict(seed=[0]), 'unknown key(s) seed'),
+    (dict(bootstrap_seed='a'), "bootstrap_seed='a' must be a whole"),
+    (dict(samples=10), 'samples=10 must be a whole number >= 100'),
     (dict(prepare=['make data']), 'prepare must be a list'),
 ])
 def test_each_bad_key_is_one_line_naming_it(changes, says):
