@@ -47,8 +47,9 @@ def check_data(cfg: Config, loaders: Iterable[str],
         ann_file = ds.get('ann_file')
         key = f'{loader}.dataset'
         img_dir = (ds.get('data_prefix') or {}).get('img')
-        img_dir = None if img_dir is None else _resolve(data_root, img_dir)
-        path = _resolve(data_root, ann_file) if ann_file else None
+        img_dir = None if img_dir is None else \
+            resolve_data_path(data_root, img_dir)
+        path = resolve_data_path(data_root, ann_file) if ann_file else None
         if path and '://' not in path and not osp.isfile(path):
             where = f' (data root {data_root} does not exist)' if \
                 data_root and not osp.isdir(data_root) else ''
@@ -128,7 +129,9 @@ def check_model_config(cfg: Config) -> None:
                   f'param_scheduler.{i}.end=N', file=sys.stderr)
 
 
-def _resolve(data_root: Optional[str], path: str) -> str:
+def resolve_data_path(data_root: Optional[str], path: str) -> str:
+    """``path`` of a dataset config as its dataset reads it: joined to
+    ``data_root`` unless absolute or a URL."""
     if data_root and not osp.isabs(path) and '://' not in path:
         return osp.join(data_root, path)
     return path

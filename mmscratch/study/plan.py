@@ -72,13 +72,13 @@ def subset_path(out: str, arm: str, fraction: float) -> str:
 
 
 def train_ann_file(cfg) -> str:
-    """The training annotation file of a config (data_root joined)."""
-    dataset = cfg.train_dataloader.dataset
-    while 'dataset' in dataset and 'ann_file' not in dataset:
-        dataset = dataset.dataset  # RepeatDataset, ClassBalancedDataset
-    ann = dataset.get('ann_file', '')
-    root = dataset.get('data_root') or ''
-    return ann if osp.isabs(ann) or not root else osp.join(root, ann)
+    """The training annotation file of a config (its first leaf dataset,
+    data_root joined, as the pre-flight resolves it)."""
+    from ..cli.data_check import resolve_data_path
+    from ..utils.cfg_tree import loader_datasets
+    _, dataset = loader_datasets(cfg, ['train_dataloader'])[0]
+    return resolve_data_path(dataset.get('data_root'),
+                             dataset.get('ann_file', ''))
 
 
 def _scaled_schedulers(schedulers, factor: float):
@@ -126,13 +126,12 @@ class RunConfigs:
         config filters empty ones) at ``fraction``."""
         key = (arm, fraction)
         if key not in self._images:
+            from ..datasets import read_coco_file
             path = train_ann_file(self.base[arm]) if fraction == 1 else \
                 subset_path(self.out, arm, fraction)
-            from ..utils.errors import read_json
-            data = read_json(path, 'training annotation file')
-            with_boxes = {a['image_id'] for a in data.get('annotations', [])}
-            images = [i for i in data.get('images', [])
-                      if i['id'] in with_boxes]
+            data = read_coco_file(path, f'arm {arm}: training')
+            with_boxes = {a['image_id'] for a in data['annotations']}
+            images = [i for i in data['images'] if i['id'] in with_boxes]
             self._images[key] = len(images)
         return self._images[key]
 

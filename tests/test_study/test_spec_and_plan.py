@@ -121,3 +121,39 @@ def test_run_configs_set_length_seed_validation_and_subset(tmp_path,
     less = configs.config(runs['scratch_1x_50pct_s0'])
     assert less.train_dataloader.dataset.ann_file == \
         f'{tmp_path}/subsets/scratch_50pct.json'
+
+
+def test_epoch_schedules_count_the_annotated_images_of_each_share(
+        tmp_path, synthetic_data):
+    import json
+
+    from conftest import data_options
+    from mmscratch.study.plan import subset_path, write_subsets
+    options = dict(o.split('=', 1) for o in data_options(synthetic_data))
+    study = check_study('s.py', raw(schedule_unit='epochs', schedules=[2],
+                                    fractions=[1, 0.5],
+                                    cfg_options=options))
+    configs = RunConfigs(study, str(tmp_path), study.arms)
+    runs = {r.name: r for r in plan_runs(study)}
+    assert set(runs) >= {'scratch_2ep_s0', 'scratch_2ep_50pct_s0'}
+    with open(f'{synthetic_data}/annotations/instances_train.json') as f:
+        data = json.load(f)
+    annotated = len({a['image_id'] for a in data['annotations']})
+    assert configs.iterations(runs['scratch_2ep_s0']) == \
+        round(2 * annotated / 4)  # the demo config's batch 4
+    written = write_subsets(configs, list(runs.values()))
+    scratch = subset_path(str(tmp_path), 'scratch', 0.5)
+    pretrained = subset_path(str(tmp_path), 'pretrained', 0.5)
+    assert sorted(written) == sorted([scratch, pretrained])  # one per arm
+    with open(scratch) as f:
+        subset = json.load(f)
+    half = len({a['image_id'] for a in subset['annotations']})
+    assert configs.iterations(runs['scratch_2ep_50pct_s0']) == \
+        round(2 * half / 4)
+    assert write_subsets(configs, list(runs.values())) == []  # kept
+    # a training file that is not COCO: one line naming it
+    with open(pretrained, 'w') as f:
+        f.write('[1, 2]')
+    fresh = RunConfigs(study, str(tmp_path), study.arms)
+    with pytest.raises(UserInputError, match='not COCO JSON'):
+        fresh.iterations(runs['pretrained_2ep_50pct_s1'])
