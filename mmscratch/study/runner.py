@@ -17,9 +17,34 @@ from typing import Dict, List, Optional
 
 from ..runs import read_run
 from ..utils.checkout import REPO
-from ..utils.errors import UserInputError
+from ..utils.errors import UserInputError, read_json
 from .plan import RunConfigs, plan_runs, write_subsets
 from .spec import Study, arm_config_path
+
+
+def read_record(path: str, what: str, numbers=()) -> dict:
+    """A JSON object the study wrote earlier ({} if the file is absent),
+    its ``numbers`` keys (``'all'``: every key) checked to be numbers; a
+    damaged file is one line saying to delete it."""
+    if not osp.isfile(path):
+        return {}
+    fix = '; delete it and run the study again'
+    data = read_json(path, what, fix)
+    if not isinstance(data, dict):
+        raise UserInputError(f'{what} {path} is not a JSON object{fix}')
+    keys = data if numbers == 'all' else [k for k in numbers if k in data]
+    for key in keys:
+        if isinstance(data[key], bool) or \
+                not isinstance(data[key], (int, float)):
+            raise UserInputError(f'{what} {path}: {key} is not a number'
+                                 f'{fix}')
+    return data
+
+
+def run_seconds(work_dir: str) -> Optional[float]:
+    """The seconds study_run.json of a work dir records (None if none)."""
+    return read_record(osp.join(work_dir, 'study_run.json'), 'run record',
+                       ('seconds', )).get('seconds')
 
 
 def add_seconds(handle: dict) -> float:
@@ -27,10 +52,7 @@ def add_seconds(handle: dict) -> float:
     run stopped and continued counts both parts); returns this part's."""
     seconds = time.time() - handle['start']
     marker = osp.join(handle['work_dir'], 'study_run.json')
-    earlier = 0.0
-    if osp.isfile(marker):
-        with open(marker) as f:
-            earlier = json.load(f).get('seconds', 0.0)
+    earlier = run_seconds(handle['work_dir']) or 0.0
     with open(marker, 'w') as f:
         json.dump(dict(seconds=round(earlier + seconds, 1)), f)
     return seconds
@@ -46,10 +68,8 @@ class StudyRunner:
         self.start = time.time()
         self.say = say or self._say
         self.timings_file = osp.join(self.out, 'timings.json')
-        self.timings: Dict[str, float] = {}
-        if osp.isfile(self.timings_file):
-            with open(self.timings_file) as f:
-                self.timings = json.load(f)
+        self.timings: Dict[str, float] = read_record(
+            self.timings_file, 'timings file', 'all')
         self.commands: Dict[str, str] = {}
 
     def _say(self, msg: str):
@@ -163,10 +183,11 @@ class StudyRunner:
         """Compare the plan with the work dirs; write the run configs;
         returns the runs to train (in order)."""
         plan_file = osp.join(self.out, 'study_plan.json')
-        before = []
-        if osp.isfile(plan_file):
-            with open(plan_file) as f:
-                before = json.load(f).get('runs', [])
+        before = read_record(plan_file, 'study plan').get('runs', [])
+        if not isinstance(before, list):
+            raise UserInputError(f'study plan {plan_file} is not what the '
+                                 'study writes; delete it and run the '
+                                 'study again')
         names = [r.name for r in self.runs]
         added = [n for n in names if before and n not in before]
         dropped = [n for n in before if n not in names]
@@ -298,19 +319,15 @@ class StudyRunner:
         cmp = Comparisons(self.out, self.runs, ann, self.study.samples,
                           self.study.bootstrap_seed, self.study.margin, ious)
         logs = {r.name: read_run(self.work_dir(r)) for r in self.runs}
-        seconds = {}
-        for r in self.runs:
-            marker = osp.join(self.work_dir(r), 'study_run.json')
-            if osp.isfile(marker):
-                with open(marker) as f:
-                    seconds[r.name] = json.load(f).get('seconds', 0.0)
+        seconds = {r.name: run_seconds(self.work_dir(r)) for r in self.runs}
+        seconds = {k: v for k, v in seconds.items() if v is not None}
         budgets = {}
         for arm, cfg in self.configs.base.items():
             path = cfg.get('default_hooks', {}).get(
                 'compute_budget', {}).get('pretrain')
-            if path and osp.isfile(path):
-                with open(path) as f:
-                    budgets[arm] = json.load(f)
+            if isinstance(path, str) and osp.isfile(path):
+                budgets[arm] = read_record(path, 'pretraining budget',
+                                           ('images', 'seconds'))
         cells = Cells(self.study, self.runs, self.iterations,
                       {a: self.configs.batch(a) for a in self.study.arms})
         self.timed('report', time.time() - start)

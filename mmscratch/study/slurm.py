@@ -131,8 +131,13 @@ def submit(name: str, launcher: dict, out: str, runs: List[Tuple[str, str,
     slurm_dir = osp.join(out, 'slurm')
     state_file = osp.join(slurm_dir, 'submitted.json')
     if osp.isfile(state_file) and not dry_run:
-        with open(state_file) as f:
-            state = json.load(f)
+        from .runner import read_record
+        state = read_record(state_file, 'SLURM submission record')
+        if not all(isinstance(state.get(k), str) for k in ('array',
+                                                            'report')):
+            raise UserInputError(
+                f'SLURM submission record {state_file} is not what the '
+                'study writes; delete it and run the study again')
         left = queued(state['array'])
         if left:
             say(f'array job {state["array"]} still has {left} task(s) '

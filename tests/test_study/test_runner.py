@@ -80,3 +80,27 @@ def test_gpu_groups_devices_and_commands(monkeypatch):
                                                               'w']
     cpu = LocalJobs([None], jobs=2).env(None, 0)
     assert cpu['OMP_NUM_THREADS'] == str(max((os.cpu_count() or 1) // 2, 1))
+
+
+@pytest.mark.parametrize('name,text,says', [
+    ('timings.json', '{"data": 1', 'timings file .+ is not valid JSON'),
+    ('timings.json', '{"data": "soon"}', 'data is not a number'),
+    ('study_plan.json', '[1]', 'is not a JSON object'),
+    ('scratch_1x_s0/study_run.json', '{"seconds": true}',
+     'seconds is not a number'),
+    ('slurm/submitted.json', '{"array": 7}', 'is not what the study'),
+])
+def test_damaged_records_of_an_earlier_run_are_one_line(
+        tmp_path, synthetic_data, name, text, says):
+    from mmscratch.study.runner import run_seconds
+    from mmscratch.study.slurm import submit
+    out = tmp_path / 'out'
+    (out / name).parent.mkdir(parents=True, exist_ok=True)
+    (out / name).write_text(text)
+    with pytest.raises(UserInputError, match=says) as err:
+        runner, _ = synced(study(synthetic_data), out, [])
+        run_seconds(str(out / 'scratch_1x_s0'))
+        submit('s', dict(type='slurm', partition='p'), str(out), [], [],
+               dry_run=False)
+    assert '\n' not in str(err.value)
+    assert 'delete it and run the study again' in str(err.value)
