@@ -168,9 +168,11 @@ class RunConfigs:
             'param_scheduler': _scaled_schedulers(
                 cfg.get('param_scheduler'), factor),
         }
-        if run.fraction != 1:
-            options['train_dataloader.dataset.ann_file'] = self.subset(run)
         cfg.merge_from_dict(options)
+        if run.fraction != 1:  # the leaf dataset, through wrappers
+            from ..utils.cfg_tree import loader_datasets
+            for _, dataset in loader_datasets(cfg, ['train_dataloader']):
+                dataset['ann_file'] = self.subset(run)
         return cfg
 
     def text(self, run: Run) -> str:

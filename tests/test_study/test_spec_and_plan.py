@@ -121,6 +121,15 @@ def test_run_configs_set_length_seed_validation_and_subset(tmp_path,
     less = configs.config(runs['scratch_1x_50pct_s0'])
     assert less.train_dataloader.dataset.ann_file == \
         f'{tmp_path}/subsets/scratch_50pct.json'
+    # an arm whose training set is wrapped gets its subset in the leaf
+    wrapped = configs.base['scratch']
+    wrapped.train_dataloader.dataset = dict(
+        type='RepeatDataset', times=2,
+        dataset=wrapped.train_dataloader.dataset)
+    less = configs.config(runs['scratch_1x_50pct_s0'])
+    assert less.train_dataloader.dataset.dataset.ann_file == \
+        f'{tmp_path}/subsets/scratch_50pct.json'
+    assert 'ann_file' not in less.train_dataloader.dataset
 
 
 def test_epoch_schedules_count_the_annotated_images_of_each_share(
