@@ -261,6 +261,9 @@ META: Dict[str, Callable] = {
     'param_scheduler_types': lambda p, v: _list(
         p, v, lambda q, w: _text(q, w, 128), 256),
     'optimizer_type': lambda p, v: _text(p, v, 128),
+    'optim_wrapper': lambda p, v: _mapping(
+        p, v, lambda q, w: _text(q, w, 512),
+        lambda q, k: _text(q + ' key', k, 64), 64),
 }
 
 

@@ -91,6 +91,17 @@ def test_resume_benchmark_runs():
     assert rows[0]['seconds'] > 0
 
 
+def test_reschedule_benchmark_runs():
+    """Re-stepping the 6x schedule, the loop against fast_forward (JSON)."""
+    proc = run_tool(['tools/analysis/benchmark.py', 'reschedule', '--iters',
+                     '600', '480000', '--groups', '2', '--json'])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(proc.stdout.strip().splitlines()[-1])['rows']
+    assert [(r['iters'], r['lr']) for r in rows] == [
+        (600, pytest.approx(0.02)), (480000, pytest.approx(0.002))]
+    assert all(r['loop_s'] > 0 and r['fast_forward_s'] > 0 for r in rows)
+
+
 def test_preemption_benchmark_runs():
     """The agreement benchmark end to end on two gloo ranks (JSON)."""
     proc = run_tool(['tools/analysis/benchmark.py', 'preemption', '--iters',

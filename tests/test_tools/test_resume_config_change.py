@@ -135,6 +135,31 @@ def test_another_kind_of_scheduler_is_applied(synthetic_data,
     assert got[5] != logged_lr(ref)[5]
 
 
+def test_optim_wrapper_changes_are_said(synthetic_data, reference_runs,
+                                        tmp_path):
+    """Gradient clipping and accumulation, Nesterov momentum and the
+    norm-decay rule changed on resume: one line each, the config's values
+    from then on (before: nothing said)."""
+    ref = reference_runs(0)
+    proc = resume(synthetic_data, tmp_path / 'w', ref / 'iter_4.pth',
+                  'optim_wrapper.clip_grad.max_norm=35',
+                  'optim_wrapper.accumulative_counts=2',
+                  'optim_wrapper.optimizer.nesterov=True',
+                  'optim_wrapper.paramwise_cfg.norm_decay_mult=1.0')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout + proc.stderr
+    for line in ('optim_wrapper.clip_grad null -> {"max_norm": 35}',
+                 'optim_wrapper.accumulative_counts 1 -> 2',
+                 'optim_wrapper.paramwise_cfg {"norm_decay_mult": 0.0} -> '
+                 '{"norm_decay_mult": 1.0}',
+                 'nesterov False -> True'):
+        assert f'resume: {line} (from the config)' in out, out[-3000:]
+    # the norm layers' weight decay follows the new rule: 1e-4 everywhere
+    ckpt = torch.load(tmp_path / 'w' / 'iter_8.pth', weights_only=True)
+    decays = {g['weight_decay'] for g in ckpt['optimizer']['param_groups']}
+    assert decays == {1e-4}
+
+
 def test_another_training_set_is_said(synthetic_data, reference_runs,
                                       tmp_path):
     """Resumed on a training set of other images (8 removed): one warning
@@ -156,6 +181,36 @@ def test_another_training_set_is_said(synthetic_data, reference_runs,
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'resuming with another data layout (train_images 48 -> 40)' in \
         proc.stdout + proc.stderr
+
+
+def test_another_training_set_of_the_same_size_is_said(
+        synthetic_data, reference_runs, tmp_path):
+    """The same number of training images, one of them another file: one
+    warning line (before: nothing). The same images copied elsewhere:
+    nothing."""
+    import shutil
+    from conftest import copy_data, edit_ann
+    ref = reference_runs(0)
+    copied = copy_data(synthetic_data, tmp_path / 'copied')
+    other = copy_data(synthetic_data, tmp_path / 'other')
+
+    def rename_first(d):
+        name = d['images'][0]['file_name']
+        d['images'][0]['file_name'] = 'renamed_' + osp.basename(name)
+        shutil.copy(osp.join(str(other), 'train', name),
+                    osp.join(str(other), 'train', osp.dirname(name),
+                             'renamed_' + osp.basename(name)))
+    edit_ann(other, rename_first)
+    for root, said in ((copied, False), (other, True)):
+        proc = run_tool(['tools/train.py', DEMO_CONFIG, '--work-dir',
+                         str(tmp_path / f'w_{said}'), '--resume',
+                         str(ref / 'iter_4.pth'), '--cfg-options'] +
+                        stop_resume_options(root, seeded=False))
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        out = proc.stdout + proc.stderr
+        assert ('resuming with another data layout (other training '
+                'images, as many)' in out) == said, out[-3000:]
+        assert ('another data layout' in out) == said
 
 
 def test_refused_resumes_are_one_line(synthetic_data, reference_runs,

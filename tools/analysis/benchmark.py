@@ -15,6 +15,7 @@ Examples (CONFIG: configs/demo/mask_rcnn_r18_gn_synthetic.py):
     python tools/analysis/benchmark.py hooks --iters 30 --rounds 3
     python tools/analysis/benchmark.py preemption --iters 30 --rounds 2
     python tools/analysis/benchmark.py resume --iters 10 1000 100000
+    python tools/analysis/benchmark.py reschedule --iters 10000 480000
     python tools/analysis/benchmark.py coco-eval --images 5000 --dets 20
     python tools/analysis/benchmark.py preflight --out /tmp/coco_size
 """
@@ -33,7 +34,8 @@ from mmscratch.benchmarks.common import add_common_arguments  # noqa: E402
 from mmscratch.cli.launch import run_tool  # noqa: E402
 
 SUBCOMMANDS = dict(step='step', hooks='hooks', preemption='preemption',
-                   resume='resume', preflight='preflight',
+                   resume='resume', reschedule='reschedule',
+                   preflight='preflight',
                    **{'coco-eval': 'coco_eval'})
 
 

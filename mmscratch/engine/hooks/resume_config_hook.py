@@ -1,23 +1,44 @@
 """On resume, the config's optimisation settings win over the checkpoint's."""
+import json
 import math
-import warnings
 from typing import List
 
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
 from mmdet.registry import HOOKS
+from ...checkpoint.plain_reader import shown
 from ...utils.errors import UserInputError
+from ..schedulers.fast_forward import fast_forward
 
-# optimizer settings compared group by group (momentum: SGD; betas: Adam)
-SETTINGS = ('initial_lr', 'momentum', 'weight_decay', 'betas', 'eps')
+# optimizer settings compared group by group (momentum, nesterov,
+# dampening: SGD; betas, eps, amsgrad: Adam)
+SETTINGS = ('initial_lr', 'momentum', 'weight_decay', 'betas', 'eps',
+            'nesterov', 'dampening', 'amsgrad')
 # meta key of the LR schedulers' class names, written into every checkpoint
 TYPES_KEY = 'param_scheduler_types'
 OPTIMIZER_KEY = 'optimizer_type'
-# scheduler fields that describe the schedule (not its progress)
-SCHEDULE_FIELDS = ('begin', 'end', 'milestones', 'gamma', 'start_factor',
-                   'end_factor', 'base_values', 'by_epoch', 'eta_min',
-                   'T_max', 'factor', 'power')
+# meta key of the optim_wrapper's settings other than the optimizer's
+WRAPPER_KEY = 'optim_wrapper'
+# what an optim_wrapper without the key does
+WRAPPER_DEFAULTS = dict(type='OptimWrapper', accumulative_counts=1,
+                        clip_grad=None, paramwise_cfg=None)
+# scheduler state that is progress, not schedule (the base LR is reported
+# with the optimizer's settings)
+PROGRESS_FIELDS = ('last_step', 'base_values', 'best', 'num_bad_epochs',
+                   'cooldown_counter')
+
+
+def wrapper_settings(cfg) -> dict:
+    """The optim_wrapper config's keys but ``optimizer``, as short texts
+    (the form a checkpoint keeps them in); defaults left out."""
+    out = {}
+    for key, value in (cfg or {}).items():
+        if key == 'optimizer' or not isinstance(key, str) or \
+                WRAPPER_DEFAULTS.get(key, ()) == value:
+            continue
+        out[key] = json.dumps(value, sort_keys=True, default=str)[:512]
+    return out
 
 
 def _same(a, b) -> bool:
@@ -39,6 +60,14 @@ def _show(value) -> str:
     if isinstance(value, dict):  # a Counter of milestones
         return str(sorted(value))
     return str(value)
+
+
+def _printable(text, limit: int = 80) -> str:
+    """A text of a checkpoint for a log line: short, one line."""
+    if not isinstance(text, str):
+        return shown(text)
+    text = ''.join(c if c.isprintable() else '?' for c in text[:limit])
+    return text + '...' if len(text) == limit else text
 
 
 def _setting(group: dict, key: str, schedulers: list):
@@ -74,6 +103,9 @@ class ResumeConfigHook(Hook):
         optimizer = getattr(runner.optim_wrapper, 'optimizer', None)
         if optimizer is not None:
             meta[OPTIMIZER_KEY] = type(optimizer).__name__
+        wrapper = runner.cfg.get('optim_wrapper')
+        if isinstance(wrapper, dict) and 'optimizer' in wrapper:
+            meta[WRAPPER_KEY] = wrapper_settings(wrapper)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if not runner.cfg.get('resume') or \
@@ -91,6 +123,10 @@ class ResumeConfigHook(Hook):
             return
         self._same_optimizer(optimizer, saved_opt,
                              checkpoint['meta'].get(OPTIMIZER_KEY))
+        for line in self._wrapper_differences(
+                checkpoint['meta'].get(WRAPPER_KEY),
+                runner.cfg.get('optim_wrapper')):
+            print_log(f'resume: {line} (from the config)', logger='current')
         changes = self._differences(optimizer, saved_opt, schedulers,
                                     checkpoint.get('param_schedulers'),
                                     checkpoint['meta'].get(TYPES_KEY))
@@ -98,15 +134,10 @@ class ResumeConfigHook(Hook):
             return
         for line in changes:
             print_log(f'resume: {line} (from the config)', logger='current')
-        # a fresh schedule stepped to the resumed iteration (torch warns of
-        # scheduler steps without optimizer steps); never beyond the end of
-        # training, where nothing uses the LR
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore', UserWarning)
-            for _ in range(min(step, runner.max_iters)):
-                for scheduler in schedulers:
-                    if not scheduler.by_epoch:  # as ParamSchedulerHook
-                        scheduler.step()
+        # a fresh schedule stepped to the resumed iteration, never beyond
+        # the end of training, where nothing uses the LR
+        fast_forward([s for s in schedulers if not s.by_epoch],  # as
+                     min(step, runner.max_iters))  # ParamSchedulerHook
         for saved, group in zip(saved_opt['param_groups'],
                                 optimizer.param_groups):
             saved.update({k: v for k, v in group.items() if k != 'params'})
@@ -135,6 +166,25 @@ class ResumeConfigHook(Hook):
                 '(optim_wrapper.optimizer.type); its state cannot continue '
                 'another optimizer: resume with the checkpoint\'s, or start '
                 'a new run from its weights with load_from=PATH')
+
+    @staticmethod
+    def _wrapper_differences(saved, cfg) -> List[str]:
+        """One line per optim_wrapper key (``type``, ``clip_grad``,
+        ``accumulative_counts``, ``paramwise_cfg``, ...) the config sets
+        otherwise than the checkpoint's run (unknown for checkpoints
+        written before these were kept)."""
+        if not isinstance(saved, dict):
+            return []
+        ours = wrapper_settings(cfg)
+        lines = []
+        for key in sorted(set(saved) | set(ours)):
+            old, new = saved.get(key), ours.get(key)
+            if old != new:
+                default = json.dumps(WRAPPER_DEFAULTS.get(key))
+                lines.append(f'optim_wrapper.{_printable(key)} '
+                             f'{_printable(old or default)} -> '
+                             f'{_printable(new or default)}')
+        return lines
 
     @staticmethod
     def _differences(optimizer, saved_opt: dict, schedulers: list,
@@ -172,11 +222,11 @@ class ResumeConfigHook(Hook):
                 changes.append(f'LR scheduler {i + 1} -> '
                                f'{type(sched).__name__}')
                 continue
-            for key in SCHEDULE_FIELDS:
-                if key == 'base_values':
-                    continue  # the base LR, reported above
-                if key in new and isinstance(old, dict) and \
-                        not _same(old.get(key), new[key]):
+            for key in sorted(new):
+                if key.startswith('_') or key in PROGRESS_FIELDS or \
+                        callable(new[key]) or not isinstance(old, dict):
+                    continue
+                if not _same(old.get(key), new[key]):
                     changes.append(f'{type(sched).__name__} {key} '
                                    f'{_show(old.get(key))} -> '
                                    f'{_show(new[key])}')

@@ -10,6 +10,7 @@ from mmengine.runner.utils import calc_dynamic_intervals
 
 from mmdet.registry import LOOPS
 from ...runs.logs import read_run
+from ...datasets.fingerprint import image_set_digest
 from ...datasets.positioned_sampling import PositionedStream
 from ..hooks.preemption_hook import PreemptionHook, StopRequested
 from ..hooks.rng_state_hook import rng_state, set_rng_state
@@ -17,6 +18,20 @@ from ...utils.errors import UserInputError
 from ...utils.upstream import infinite_iterator
 
 LAYOUT_KEY = 'data_layout'
+
+
+def _layout_changes(saved, layout: dict) -> str:
+    """What differs from the resumed run's data layout (keys a checkpoint
+    of an older version lacks are unknown, not changed)."""
+    if saved is None:
+        return ''
+    changed = [f'{k} {saved[k]} -> {v}' for k, v in layout.items()
+               if k in saved and saved[k] != v and k != 'train_set']
+    if saved.get('train_set') and layout['train_set'] and \
+            saved['train_set'] != layout['train_set'] and \
+            saved.get('train_images') == layout['train_images']:
+        changed.append('other training images, as many')
+    return ', '.join(changed)
 
 
 @LOOPS.register_module()
@@ -65,8 +80,9 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
 
     def _layout(self) -> dict:
         _, world_size = get_dist_info()
-        return dict(world_size=world_size,
-                    train_images=len(self.dataloader.dataset),
+        dataset = self.dataloader.dataset
+        return dict(world_size=world_size, train_images=len(dataset),
+                    train_set=image_set_digest(dataset),
                     **self.dataloader.batch_sampler.layout())
 
     def _report_total_batch(self, saved: dict, layout: dict) -> None:
@@ -119,10 +135,7 @@ class PositionedIterBasedTrainLoop(IterBasedTrainLoop):
             batch_sampler.continue_run(saved)
         layout = self._layout()
         if self._iter > 0:
-            # (keys a checkpoint of an older version lacks: unknown)
-            changed = ', '.join(
-                f'{k} {saved[k]} -> {v}' for k, v in layout.items()
-                if k in saved and saved[k] != v) if saved is not None else ''
+            changed = _layout_changes(saved, layout)
             if changed:
                 print_log(
                     f'resuming with another data layout ({changed}): the '
