@@ -27,11 +27,17 @@ setup(
     long_description=open(osp.join(HERE, 'README.md')).read(),
     long_description_content_type='text/markdown',
     packages=find_packages(include=['mmscratch', 'mmscratch.*']),
-    package_data={'mmscratch': ['data/*.json']},
+    # configs and tools (mmscratch/.mim links to them in a checkout; the
+    # wheel holds copies): mmengine resolves `mmscratch::` there
+    package_data={'mmscratch': ['data/*.json', '.mim/model-index.yml',
+                                '.mim/configs/**/*.py',
+                                '.mim/tools/*.py', '.mim/tools/*/*.py',
+                                '.mim/tools/*.sh']},
     python_requires='>=3.8',
     install_requires=read_requirements('runtime.txt') +
     read_requirements('mminstall.txt'),
     extras_require={'tests': read_requirements('tests.txt')},
+    entry_points={'console_scripts': ['mmscratch=mmscratch.cli.main:main']},
     license='Apache License 2.0',
     zip_safe=False,
 )

@@ -6,6 +6,7 @@ from typing import Optional
 
 from mmengine.config import Config, DictAction
 
+from ..utils.checkout import enable_config_scope, repo_file
 from ..utils.errors import UserInputError
 
 # keys whose value counts something, and the least value that makes sense
@@ -41,8 +42,10 @@ class CfgOptionsAction(DictAction):
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Load ``path`` (or ``mmdet::<path>`` of the installed mmdet) and
-    merge ``--cfg-options``, catching key typos.
+    """Load ``path`` (``mmdet::<path>`` of the installed mmdet,
+    ``mmscratch::<path>`` or ``configs/<path>`` of mmscratch's configs
+    from any folder) and merge ``--cfg-options``, catching key typos.
+    Configs may inherit ``_base_ = 'mmscratch::scratch/...py'``.
 
     A key that is not in the config but close to one that is (such as
     ``train_dataloadr.batch_size``) is refused with a suggestion; other new
@@ -52,6 +55,8 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         from mmengine.utils import get_installed_path
         path = osp.join(get_installed_path('mmdet'), '.mim', 'configs',
                         path[len('mmdet::'):])
+    path = repo_file(path)  # mmscratch::, or configs/ away from a checkout
+    enable_config_scope()
     if not osp.isfile(path):
         folder = osp.dirname(path) or '.'
         near = difflib.get_close_matches(

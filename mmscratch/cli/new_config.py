@@ -7,7 +7,7 @@ from typing import Optional
 
 from ..analysis.schedule import paper_schedule
 from ..datasets.coco_file import read_coco_file
-from ..utils.checkout import REPO
+from ..utils.checkout import REPO, tool_command
 from ..utils.errors import UserInputError
 
 # (scratch, pretrained twin) per task
@@ -73,6 +73,7 @@ def new_config(train_ann: str, train_img: str, val_ann: str, val_img: str,
         raise UserInputError(f'{train_ann} has no annotations to train on')
     task = 'mask' if has_masks(train) else 'box'
     base = osp.join(REPO, BASES[task][int(pretrained)])
+    train_cmd = tool_command('train')
     batch = batch_per_gpu * gpus
     plan = paper_schedule(len(annotated), batch, epochs=epochs)
     interval = max(1, plan.max_iters // VALIDATIONS)
@@ -100,8 +101,8 @@ def new_config(train_ann: str, train_img: str, val_ann: str, val_img: str,
         break_long_words=False, break_on_hyphens=False)
     return f'''\
 {about}
-#   python tools/train.py THIS_FILE --check-only
-#   python tools/train.py THIS_FILE           (tools/dist_train.sh for GPUs)
+#   {train_cmd} THIS_FILE --check-only
+#   {train_cmd} THIS_FILE           ({tool_command('dist-train')} for GPUs)
 _base_ = '{base}'
 
 # the file's categories in id order ({ids})

@@ -11,6 +11,7 @@ import os.path as osp
 from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
+from ..utils.checkout import enable_config_scope
 from ..utils.errors import UserInputError
 from .spec import Study
 
@@ -102,6 +103,7 @@ class RunConfigs:
         from mmengine.config import Config
         self.study, self.out = study, out
         self.base = {}
+        enable_config_scope()  # arms inheriting mmscratch:: configs
         for arm, path in arm_files.items():
             cfg = Config.fromfile(path)
             options = study.fill(dict(study.cfg_options), out)

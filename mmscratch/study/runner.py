@@ -9,6 +9,7 @@ it invalidates (their old work dirs are moved to ``OUT/replaced/``).
 import json
 import os
 import os.path as osp
+import shlex
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,19 @@ def add_seconds(handle: dict) -> float:
     return seconds
 
 
+def _our_tools(command: str) -> str:
+    """``command`` with a leading ``python tools/X`` run from mmscratch's
+    tools when this folder has no ``tools/X`` (a study run away from the
+    checkout, or with an installed wheel)."""
+    words = command.split(None, 2)
+    if len(words) >= 2 and words[0] == 'python' and \
+            words[1].startswith('tools/') and not osp.isfile(words[1]) and \
+            osp.isfile(osp.join(REPO, words[1])):
+        words[1] = shlex.quote(osp.join(REPO, words[1]))
+        return ' '.join(words)
+    return command
+
+
 class StudyRunner:
     """The stages of one study in ``out``."""
 
@@ -105,7 +119,8 @@ class StudyRunner:
             self.say(f'preparing {name} (log: {log})')
             start = time.time()
             with open(log, 'w') as f:
-                proc = subprocess.run(command, shell=True, stdout=f,
+                proc = subprocess.run(_our_tools(command), shell=True,
+                                      stdout=f,
                                       stderr=subprocess.STDOUT, env=env)
             if proc.returncode != 0:
                 with open(log) as f:

@@ -27,6 +27,7 @@ import os.path as osp
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
+from ..utils.checkout import SCOPE, repo_file
 from ..utils.errors import UserInputError
 
 REQUIRED = ('arms', 'reference', 'schedules', 'seeds', 'fractions',
@@ -224,6 +225,7 @@ def load_study(path: str, options: Optional[dict] = None,
     """Read and check a study file; ``options`` (``--cfg-options``) set
     any key, ``launcher`` and ``jobs`` the launcher's type and jobs."""
     from ..cli.config import load_config
+    path = repo_file(path)  # configs/studies/... from any folder
     if not osp.isfile(path):
         raise UserInputError(f'study file {path} does not exist; see '
                              'configs/studies/ for examples')
@@ -261,6 +263,8 @@ def load_study(path: str, options: Optional[dict] = None,
 def arm_config_path(study: Study, arm: str, roots: Sequence[str]) -> str:
     """The arm's config file: as written, else below one of ``roots``."""
     config = study.arms[arm]
+    if config.startswith(SCOPE):
+        config = repo_file(config)
     for root in [''] + list(roots):
         candidate = osp.join(root, config) if root else config
         if osp.isfile(candidate):

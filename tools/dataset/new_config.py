@@ -22,6 +22,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
 
 from mmscratch.cli.launch import run_tool  # noqa: E402
 from mmscratch.cli.new_config import new_config  # noqa: E402
+from mmscratch.utils.checkout import tool_command  # noqa: E402
 from mmscratch.utils.errors import UserInputError  # noqa: E402
 
 
@@ -56,7 +57,7 @@ def main():
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         f.write(text)
-    print(f'wrote {args.out}; check it with: python tools/train.py '
+    print(f'wrote {args.out}; check it with: {tool_command("train")} '
           f'{args.out} --check-only')
 
 
