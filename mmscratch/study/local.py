@@ -2,8 +2,10 @@
 per group of GPUs (``CUDA_VISIBLE_DEVICES``), a multi-GPU run through
 tools/dist_train.sh. Each run's console output goes to its work dir."""
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Callable, List, Optional
 
@@ -82,6 +84,10 @@ def logged_iter(work_dir: str) -> int:
     return run.train[-1]['step'] if run.train else 0
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class LocalJobs:
     """Runs ``jobs`` processes at a time; ``start(job, slot)`` returns a
     handle dict with ``proc``, ``work_dir``, ``iters``, ``name``;
@@ -105,6 +111,10 @@ class LocalJobs:
             stopped: Callable) -> None:
         queue, free = list(queue), list(range(len(self.slots)))
         active = []
+        # a SIGTERM (kill, docker stop, a scheduler) stops like Ctrl-C
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _interrupt) if main \
+            else None
         try:
             while queue or active:
                 while queue and free:
@@ -126,7 +136,11 @@ class LocalJobs:
                         bar.close()
                         done(handle)
         except KeyboardInterrupt:
-            # the runs got the same SIGINT: they save and stop
+            # the runs save and stop (a Ctrl-C in a terminal reached them
+            # too; a repeated signal is one stop)
+            for handle in active:
+                if handle['proc'].poll() is None:
+                    handle['proc'].send_signal(signal.SIGINT)
             for handle in active:
                 try:
                     handle['proc'].wait(timeout=120)
@@ -139,3 +153,6 @@ class LocalJobs:
                 handle['proc'].terminate()
                 handle['proc'].wait()
             raise
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous)

@@ -96,14 +96,15 @@ def test_rerun_trains_nothing(study):
         numbers(before)
 
 
-def test_ctrl_c_then_rerun_gives_the_same_report(study):
+def test_stopped_then_rerun_gives_the_same_report(study):
     out = study['tmp'] / 'stopped'
     args = study['args'][:2] + ['--out', str(out), '--jobs', '2']
     proc = start_tool(args, env=dict(os.environ, PYTHONPATH=ROOT))
     seen = read_until(proc, '_s0 done in ')
     seen += read_until(proc, '_s1 done in ')  # two runs finished
     # a run in the middle of its training (the log line at iteration 20
-    # of 40): Ctrl-C reaches the study and its runs
+    # of 40): a SIGTERM to the study alone (kill, docker stop) stops its
+    # runs, which save
     deadline = time.time() + 300
     while time.time() < deadline:
         busy = [d for d in out.iterdir() if (d / 'study.log').is_file() and
@@ -113,7 +114,7 @@ def test_ctrl_c_then_rerun_gives_the_same_report(study):
             break
         time.sleep(0.2)
     assert busy, 'no run reached iteration 20 of 40'
-    os.killpg(proc.pid, signal.SIGINT)
+    os.kill(proc.pid, signal.SIGTERM)
     status, text = finish(proc)
     assert status != 0 and 'run the same command again' in text
     stopped = busy[0].name
