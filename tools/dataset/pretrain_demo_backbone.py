@@ -20,7 +20,8 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
-from mmscratch.cli.config import load_config  # noqa: E402
+from mmscratch.cli.config import (CfgOptionsAction,  # noqa: E402
+                                  load_config)
 from mmscratch.cli.launch import run_tool  # noqa: E402
 from mmscratch.demo.pretrain import pretrain_backbone  # noqa: E402
 
@@ -33,12 +34,16 @@ def parse_args(argv=None):
     parser.add_argument('--num-images', type=int, default=3000)
     parser.add_argument('--texture', type=float, default=0.4)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
+                        help='set keys of the config first, e.g. '
+                        'model.backbone.base_channels=16')
     return parser.parse_args(argv)
 
 
 def main():
     args = parse_args()
-    backbone = load_config(args.config).model.backbone.to_dict()
+    backbone = load_config(args.config,
+                           args.cfg_options).model.backbone.to_dict()
     budget = pretrain_backbone(
         backbone, args.out, iters=args.iters, num_images=args.num_images,
         texture=args.texture, seed=args.seed)
