@@ -91,7 +91,10 @@ class ResumeConfigHook(Hook):
     config and stepped to the resumed iteration, so from there on the LR is
     what a run configured this way from the start would use (the
     ``RelativeMultiStepLR`` steps follow a new ``max_iters``). The
-    optimizer's moments (e.g. SGD momentum buffers) are kept.
+    optimizer's moments (e.g. SGD momentum buffers) are kept. The other
+    keys of ``optim_wrapper`` (``clip_grad``, ``accumulative_counts``,
+    ``type``, ...) hold no state, so the config's apply anyway; each one
+    that differs from the checkpoint's run is said in a line too.
     """
     priority = 'VERY_HIGH'
 
