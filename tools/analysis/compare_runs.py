@@ -17,8 +17,8 @@ different (the 95% one excludes 0) or not shown; two arms of seeds need
 Example:
     python tools/analysis/compare_runs.py \\
         --ann-file data/synthetic/annotations/instances_val.json \\
-        results/demo/pretrained_4x_s0/val_preds.bbox.json \\
-        results/demo/scratch_4x_s0/val_preds.bbox.json
+        results/demo/pretrained_16ep_s0/val_preds.bbox.json \\
+        results/demo/scratch_16ep_s0/val_preds.bbox.json
 """
 import argparse
 import json
