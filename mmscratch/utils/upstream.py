@@ -9,7 +9,13 @@ import hashlib
 import inspect
 from typing import Callable, Dict, Tuple
 
+from mmengine.optim.scheduler.param_scheduler import (
+    MultiStepParamScheduler, _ParamScheduler)
 from mmengine.runner.loops import _InfiniteDataloaderIterator
+
+# the base class of mmengine's parameter schedulers (fast_forward counts
+# the steps of its step() that set no value)
+ParamScheduler = _ParamScheduler
 
 
 def infinite_iterator(dataloader):
@@ -47,6 +53,14 @@ def _pins() -> Dict[str, Tuple[Callable, str, str]]:
             getattr(CocoMetric, name), DIGESTS[f'CocoMetric.{name}'], ours)
            for name in ('__init__', 'compute_metrics', 'results2json',
                         'gt_to_coco_json')},
+        'mmengine _ParamScheduler.step': (
+            _ParamScheduler.step, DIGESTS['_ParamScheduler.step'],
+            'fast_forward (its skipped calls do what step() does outside '
+            'a value change)'),
+        'mmengine MultiStepParamScheduler._get_value': (
+            MultiStepParamScheduler._get_value,
+            DIGESTS['MultiStepParamScheduler._get_value'],
+            'fast_forward (skips the steps between milestones)'),
         'mmdet RPNHead._bbox_post_process': (
             RPNHead._bbox_post_process, DIGESTS['RPNHead._bbox_post_process'],
             'Float32NMSRPNHead (overrides it)'),
@@ -80,6 +94,10 @@ DIGESTS = {
         'edea5f0ac95b0f14d9ca950c6c9fd0e8902af06f30cd2f31fedfc7c3f472dc5f',
     'CocoMetric.gt_to_coco_json':
         '4b932f432f28986ef274af39663a34f23912bed4918e5187435e35a491e806e4',
+    '_ParamScheduler.step':
+        '797e57236f99e86d363634c34c687c6d68188cf17a97762e2401924eafb9cf67',
+    'MultiStepParamScheduler._get_value':
+        '4750ebd46b98c1e8ab8c657d470f0cbd29862ebf916d5db3106886fe713b3c75',
     'RPNHead._bbox_post_process':
         '1ae4f72e4f8973188b6c2565295714437ec5939ade424ddcc7ff52b3d5d0c70a',
     'DetTTAModel._merge_single_sample':

@@ -2,11 +2,12 @@
 import warnings
 from typing import Sequence
 
-from mmengine.optim.scheduler.param_scheduler import (
-    MultiStepParamScheduler, _ParamScheduler)
+from mmengine.optim.scheduler.param_scheduler import MultiStepParamScheduler
+
+from ...utils.upstream import ParamScheduler
 
 
-def _next_change(scheduler: _ParamScheduler, limit: int) -> int:
+def _next_change(scheduler: ParamScheduler, limit: int) -> int:
     """How many ``step()`` calls from now the first one that may set a
     value is (``limit`` + 1 when none of the next ``limit`` does).
 
@@ -27,7 +28,7 @@ def _next_change(scheduler: _ParamScheduler, limit: int) -> int:
     return min(calls) if calls else limit + 1
 
 
-def _skip(scheduler: _ParamScheduler, calls: int) -> None:
+def _skip(scheduler: ParamScheduler, calls: int) -> None:
     """The effect of ``calls`` calls of ``step()`` that set no value."""
     done = scheduler._global_step
     inside = min(done + calls, scheduler.end - 1) - \
@@ -39,7 +40,7 @@ def _skip(scheduler: _ParamScheduler, calls: int) -> None:
         for group in scheduler.optimizer.param_groups]
 
 
-def fast_forward(schedulers: Sequence[_ParamScheduler], steps: int) -> None:
+def fast_forward(schedulers: Sequence[ParamScheduler], steps: int) -> None:
     """Call ``step()`` of every scheduler, in order, ``steps`` times.
 
     The same state as the plain loop (a test compares them), but the calls
