@@ -165,9 +165,9 @@ def test_signal_to_one_rank_stops_both_at_one_iteration(synthetic_data,
     assert said[0][0] == str(work / f'iter_{step}.pth')
     assert 2 <= step <= 5 and max(saved_checkpoints(work)) == step
     assert (work / 'last_checkpoint').read_text() == said[0][0]
-    # torchrun reports each rank's status: 143 from the stop (the handler
-    # stays installed, so torchrun's own SIGTERM to the slower rank does
-    # not kill it first)
+    # torchrun reports each rank's status: 143 from the stop (a stopping
+    # rank ignores further signals, so torchrun's own SIGTERM to the
+    # slower rank does not kill it first, even while Python shuts down)
     assert out.count('exitcode  : 143') == 2, out[-3000:]
 
     args, env = dist_train(work, synthetic_data, '--resume', seeded=False)

@@ -268,7 +268,12 @@ class PreemptionHook(Hook):
             f'{runner.work_dir} to continue')
         if not is_distributed():
             self.after_train(runner)  # e.g. an interactive session goes on
-        # distributed, the handlers stay: a launcher's own SIGTERM to a rank
-        # that is already exiting (torchrun, after another rank's exit
-        # status) is ignored, so every rank reports the stop's status
+        else:
+            # a launcher's own SIGTERM to a rank that is already exiting
+            # (torchrun, after another rank's exit status) must not kill it
+            # first, so that every rank reports the stop's status: ignored
+            # at the OS level, which, unlike a Python handler, the
+            # interpreter keeps while it shuts down
+            for signum_ in self._previous:
+                signal.signal(signum_, signal.SIG_IGN)
         raise TrainingStopped(signum)

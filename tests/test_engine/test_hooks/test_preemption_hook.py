@@ -122,3 +122,28 @@ def test_a_second_signal_while_saving_changes_nothing(tmp_path):
         hook.after_train(runner)
     assert stop.value.code == 143
     assert (tmp_path / 'iter_6.pth').read_bytes() == b'complete'
+
+
+def test_a_distributed_stop_ignores_further_signals_until_exit(
+        tmp_path, monkeypatch):
+    """torchrun sends SIGTERM to a rank still exiting after another rank's
+    exit: the stopping rank ignores it at the OS level (a Python handler is
+    removed while the interpreter shuts down, and SIGTERM would kill)."""
+    from mmscratch.engine.hooks import preemption_hook as module
+    runner, _ = runner_with_checkpoints(tmp_path)
+    hook = PreemptionHook()
+    runner.hooks.append(hook)
+    monkeypatch.setattr(module, 'is_distributed', lambda: True)
+    monkeypatch.setattr(module, 'is_main_process', lambda: True)
+    monkeypatch.setattr(module.torch_dist, 'barrier', lambda: None)
+    before = {s: signal.getsignal(s) for s in hook.signals}
+    hook.before_train(runner)
+    try:
+        with pytest.raises(TrainingStopped) as stop:
+            hook.stop(runner, 6, signal.SIGTERM)
+        assert stop.value.code == 143
+        assert all(signal.getsignal(s) == signal.SIG_IGN
+                   for s in hook.signals)
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
