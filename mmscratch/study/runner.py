@@ -72,6 +72,25 @@ def _our_tools(command: str) -> str:
     return command
 
 
+def _made_by(command: str, creates: str) -> str:
+    """A preparation step's record: its command and a digest of what it
+    created, so that output another study (or command) rewrote in a shared
+    folder, such as a data root, is made again instead of reused."""
+    import hashlib
+    digest = hashlib.sha256()
+    if osp.isfile(creates):
+        with open(creates, 'rb') as f:
+            for block in iter(lambda: f.read(1 << 20), b''):
+                digest.update(block)
+    else:
+        for folder, _, names in sorted(os.walk(creates)):
+            for name in sorted(names):
+                path = osp.join(folder, name)
+                digest.update(f'{osp.relpath(path, creates)} '
+                              f'{osp.getsize(path)}\n'.encode())
+    return f'{command}\n{digest.hexdigest()}\n'
+
+
 class StudyRunner:
     """The stages of one study in ``out``."""
 
@@ -108,7 +127,7 @@ class StudyRunner:
             self.commands[name] = command
             marker = osp.join(self.out, 'prepare', f'{name}.command')
             if osp.exists(creates) and osp.isfile(marker) and \
-                    open(marker).read() == command:
+                    open(marker).read() == _made_by(command, creates):
                 self.say(f'reusing {name} ({creates})')
                 continue
             if dry_run:
@@ -134,7 +153,7 @@ class StudyRunner:
                     f'preparation step {name} ran but did not write '
                     f'{creates}; fix its creates= or its command')
             with open(marker, 'w') as f:
-                f.write(command)
+                f.write(_made_by(command, creates))
             self.timed(name, time.time() - start)
             self.say(f'{name} done in {time.time() - start:.0f}s')
 

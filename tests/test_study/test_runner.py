@@ -104,3 +104,26 @@ def test_damaged_records_of_an_earlier_run_are_one_line(
                dry_run=False)
     assert '\n' not in str(err.value)
     assert 'delete it and run the study again' in str(err.value)
+
+
+def test_a_prepared_file_another_study_rewrote_is_made_again(tmp_path):
+    """Two studies share a data folder with different data: each rerun
+    makes its own again instead of reusing the other's."""
+    shared = tmp_path / 'data' / 'made.txt'
+
+    def prepared(out, text):
+        command = (f'python -c "import sys; open(sys.argv[1], \'w\')'
+                   f'.write(sys.argv[2])" {shared} {text}')
+        lines = []
+        s = study(str(tmp_path / 'data'), prepare=[
+            dict(name='data', command=command, creates=str(shared))])
+        os.makedirs(shared.parent, exist_ok=True)
+        StudyRunner(s, str(out), [], say=lines.append).prepare()
+        return lines, shared.read_text()
+
+    assert prepared(tmp_path / 'a', 'A')[1] == 'A'
+    lines, text = prepared(tmp_path / 'a', 'A')
+    assert text == 'A' and lines[0].startswith('reusing data')
+    assert prepared(tmp_path / 'b', 'B')[1] == 'B'  # another study
+    lines, text = prepared(tmp_path / 'a', 'A')
+    assert text == 'A' and lines[0].startswith('preparing data')
