@@ -2,7 +2,8 @@
 """The paper's findings in miniature: scratch vs pretrained on a CPU.
 
 The study configs/studies/demo_synthetic.py (--quick: its tiny variant
-demo_synthetic_quick.py), run by the study runner (tools/study.py):
+demo_synthetic_quick.py; --long: demo_synthetic_long.py, the findings the
+default is too short for), run by the study runner (tools/study.py):
 
 1. writes the synthetic shapes dataset (train/val) if absent;
 2. pretrains the ResNet-18-GN backbone on a separate synthetic
@@ -34,9 +35,14 @@ from mmscratch.cli.launch import run_tool  # noqa: E402
 
 # minutes on 2 CPU cores, measured (docs/analysis.md; the README and the
 # getting-started page say these, tested)
-MINUTES = dict(default=14, quick=2)
+MINUTES = dict(default=14, quick=2, long=60)
 STUDIES = dict(default='configs/studies/demo_synthetic.py',
-               quick='configs/studies/demo_synthetic_quick.py')
+               quick='configs/studies/demo_synthetic_quick.py',
+               long='configs/studies/demo_synthetic_long.py')
+# the long study has its own data (500 training images) and results
+FOLDERS = dict(default=('results/demo', 'data/synthetic'),
+               quick=('results/demo', 'data/synthetic'),
+               long=('results/demo_long', 'data/synthetic_long'))
 
 
 def parse_args():
@@ -45,15 +51,25 @@ def parse_args():
         f'{MINUTES["default"]} minutes on 2 CPU cores)',
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog='\n'.join(__doc__.splitlines()[2:]))
-    parser.add_argument('--out', default='results/demo',
-                        help='folder for the results and work dirs')
-    parser.add_argument('--data', default='data/synthetic',
-                        help='synthetic dataset folder (made if absent)')
-    parser.add_argument('--quick', action='store_true',
-                        help=f'tiny sizes (about {MINUTES["quick"]} '
-                        'minutes), for tests')
+    parser.add_argument('--out', help='folder for the results and work '
+                        'dirs (default: results/demo; --long: '
+                        'results/demo_long)')
+    parser.add_argument('--data', help='synthetic dataset folder, made if '
+                        'absent (default: data/synthetic; --long: '
+                        'data/synthetic_long)')
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument('--quick', action='store_true',
+                      help=f'tiny sizes (about {MINUTES["quick"]} '
+                      'minutes), for tests')
+    size.add_argument('--long', action='store_true',
+                      help='catching up, less data and total cost: 500 '
+                      'images, 3 and 24 epochs, a 10%% cell (about '
+                      f'{MINUTES["long"]} minutes)')
     parser.add_argument('--jobs', type=int, default=2,
                         help='runs trained at once (they share the CPUs)')
+    parser.add_argument('--dry-run', action='store_true',
+                        help='say what would be prepared and trained, and '
+                        'stop')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='set keys of the study file, e.g. samples=200')
     return parser.parse_args()
@@ -63,14 +79,17 @@ def main():
     from mmscratch.study.runner import run_study
     from mmscratch.study.spec import load_study
     args = parse_args()
-    path = osp.join(ROOT, STUDIES['quick' if args.quick else 'default'])
+    mode = 'quick' if args.quick else 'long' if args.long else 'default'
+    path = osp.join(ROOT, STUDIES[mode])
+    args.out = args.out or FOLDERS[mode][0]
+    data = args.data or FOLDERS[mode][1]
     options = dict(args.cfg_options or {})
-    options['data_root'] = args.data.rstrip('/') + '/'
+    options['data_root'] = data.rstrip('/') + '/'
     study = load_study(path, options, jobs=args.jobs)
     command = [osp.relpath(path, ROOT), '--out', args.out, '--jobs',
                str(args.jobs), '--cfg-options'] + [
                    f'{k}={v}' for k, v in options.items()]
-    run_study(study, args.out, command)
+    run_study(study, args.out, command, dry_run=args.dry_run)
 
 
 if __name__ == '__main__':

@@ -229,7 +229,9 @@ def contrast_interval(full: np.ndarray, draws: np.ndarray,
         ``se`` (standard error), ``df`` (degrees of freedom, inf for
         images only), ``smallest_margin`` (the equivalence margin this
         design shows when the estimate is 0: the 90% half-width),
-        ``samples``, ``seeds`` (runs per arm).
+        ``samples``, ``seeds`` (runs per arm), ``image_var`` and
+        ``seed_var_per_run`` (the two variance parts: the pooled variance
+        of one run) and ``weights``, for :func:`seeds_for_margin`.
     """
     from scipy import stats as scipy_stats
     if len(arms) != len(weights) or not all(arms):
@@ -262,7 +264,33 @@ def contrast_interval(full: np.ndarray, draws: np.ndarray,
     return dict(value=value, aps=[full[arm].tolist() for arm in arms],
                 intervals=intervals, se=se, df=df,
                 smallest_margin=half(0.90), samples=len(draws),
-                seeds=[len(arm) for arm in arms])
+                seeds=[len(arm) for arm in arms], image_var=image_var,
+                seed_var_per_run=seed_var / sum(w * w / len(arm)
+                                        for w, arm in zip(weights, arms)),
+                weights=list(weights))
+
+
+def seeds_for_margin(contrast: dict, margin: float,
+                     most: int = 100) -> Optional[int]:
+    """The seeds per arm with which :func:`contrast_interval`'s smallest
+    margin (its 90% half-width at an estimate of 0) would be at most
+    ``margin``, if the image and seed variances stay as estimated; None
+    when even ``most`` seeds do not (the validation images' part alone is
+    too wide: more validation images are needed) or when the seed
+    variance was not estimated (arms of one seed)."""
+    from scipy import stats as scipy_stats
+    weights = contrast.get('weights')
+    pooled = contrast.get('seed_var_per_run', 0.0)
+    if not weights or not math.isfinite(contrast['df']) or pooled <= 0:
+        return None
+    squares = sum(w * w for w in weights)
+    for n in range(2, most + 1):
+        seed_var = pooled * squares / n
+        total = contrast['image_var'] + seed_var
+        df = total ** 2 / (seed_var ** 2 / (len(weights) * (n - 1)))
+        if scipy_stats.t.ppf(0.95, df) * math.sqrt(total) <= margin:
+            return n
+    return None
 
 
 def seed_image_bootstrap(arms: Sequence[Sequence], weights: Sequence[float],

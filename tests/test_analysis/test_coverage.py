@@ -4,7 +4,7 @@ where the true difference is known."""
 import numpy as np
 import pytest
 
-from mmscratch.analysis.bootstrap import contrast_interval
+from mmscratch.analysis.bootstrap import contrast_interval, seeds_for_margin
 from mmscratch.analysis.equivalence import (DIFFERENT, EQUIVALENT,
                                             NOT_SHOWN, claim_verdict)
 
@@ -103,3 +103,24 @@ def test_equivalence_has_power_beyond_the_smallest_margin():
         assert claim_verdict(out, margin=0.006) != EQUIVALENT
     assert 0.01 < np.median(smallest) < 0.02  # measured 0.0157
     assert found / 300 > 0.9
+
+
+def test_seeds_for_margin_gives_a_design_that_shows_the_margin():
+    """The seeds per arm the report says a margin would take: planted
+    experiments with that many seeds have a smallest margin about the
+    declared one (their median at most 10% above it); none when the
+    images' part alone is wider, or with one seed per arm."""
+    rng = np.random.default_rng(3)
+    full, draws, arms, _ = planted(rng, (20, 20), samples=200)
+    out = contrast_interval(full, draws, arms, (-1, 1))
+    need = seeds_for_margin(out, 0.012)
+    assert 5 < need < 20
+    smallest = [contrast_interval(*planted(rng, (need, need),
+                                           samples=200)[:3],
+                                  (-1, 1))['smallest_margin']
+                for _ in range(100)]
+    assert 0.8 * 0.012 < np.median(smallest) <= 1.1 * 0.012
+    image_part = 1.645 * np.sqrt(out['image_var'])
+    assert seeds_for_margin(out, 0.9 * image_part) is None
+    one = contrast_interval(*planted(rng, (1, 1))[:3], (-1, 1))
+    assert seeds_for_margin(one, 0.012) is None

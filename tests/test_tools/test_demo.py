@@ -123,3 +123,25 @@ def test_rerun_reuses_everything(demo):
     assert 'reusing data' in again.stdout
     assert 'reusing pretrain' in again.stdout
     assert '12 runs: 12 finished, 0 to train' in again.stdout
+
+
+@pytest.mark.parametrize('mode,out,data,runs', [
+    # (the default's epochs are counted from the data it would make)
+    ([], 'results/demo', 'data/synthetic/', None),
+    (['--long'], 'results/demo_long', 'data/synthetic_long/', 18)])
+def test_dry_run_says_the_folders_and_runs_of_each_mode(mode, out, data,
+                                                        runs, tmp_path):
+    """--long has its own data (500 training images) and results folders,
+    so it never reuses the default's; --dry-run trains nothing."""
+    proc = run_tool([f'{ROOT}/tools/demo.py', '--dry-run'] + mode,
+                    cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    train = '--train 500' if mode else '--train 250'
+    assert f'would prepare data: python tools/dataset/make_synthetic_coco' \
+        f'.py {data} {train} ' in proc.stdout
+    assert f'{out}/pretrain --iters' in proc.stdout
+    assert (f'{runs} runs: 0 finished, {runs} to train' if runs else
+            'the runs depend on the preparation') in proc.stdout
+    assert not (tmp_path / data).exists()
+    assert run_tool([f'{ROOT}/tools/demo.py', '--quick', '--long'],
+                    cwd=tmp_path).returncode == 2
