@@ -305,3 +305,18 @@ def seed_image_bootstrap(arms: Sequence[Sequence], weights: Sequence[float],
         start += len(arm)
     out = contrast_interval(full, draws, columns, weights, seed + 1, levels)
     return dict(out, images=len(runs[0].image_ids))
+
+
+def margin_power_text(contrast: dict, margin: float) -> str:
+    """'' when the design shows ``margin``; otherwise what would: the seeds
+    per arm (:func:`seeds_for_margin`), or more validation images."""
+    if contrast['smallest_margin'] <= margin or \
+            min(contrast['seeds']) < 2:
+        return ''
+    need = seeds_for_margin(contrast, margin)
+    if need:
+        return (f'; {need} seeds per arm would show the margin at these '
+                'variances')
+    return ('; no number of seeds shows the margin: the validation images\' '
+            'part alone is wider; validate on more images')
+

@@ -12,7 +12,7 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from ..analysis.bootstrap import seeds_for_margin
+from ..analysis.bootstrap import margin_power_text
 from ..analysis.equivalence import (DIFFERENT, EQUIVALENT, MIN_SEEDS,
                                     NOT_SHOWN, direction, enough_seeds)
 from ..analysis.schedule import run_lr_steps
@@ -40,13 +40,7 @@ def _diff(c: dict) -> str:
         text += (f', 90% {_iv(c, 0.90)}, margin ±{c["margin"]:.3f} '
                  f'(the smallest this design shows: '
                  f'±{c["smallest_margin"]:.3f}')
-        if c['smallest_margin'] > c['margin'] and enough_seeds(c['seeds']):
-            need = seeds_for_margin(c, c['margin'])
-            text += (f'; it would take {need} seeds per arm to show the '
-                     'margin, at these variances' if need else
-                     '; no number of seeds shows the margin: the validation '
-                     'images\' part alone is wider; validate on more images')
-        text += ')'
+        text += margin_power_text(c, c['margin']) + ')'
     if not enough_seeds(c['seeds']):
         text += f' (fewer than {MIN_SEEDS} seeds in an arm: no verdict)'
     return text

@@ -4,7 +4,9 @@ where the true difference is known."""
 import numpy as np
 import pytest
 
-from mmscratch.analysis.bootstrap import contrast_interval, seeds_for_margin
+from mmscratch.analysis.bootstrap import (contrast_interval,
+                                          margin_power_text,
+                                          seeds_for_margin)
 from mmscratch.analysis.equivalence import (DIFFERENT, EQUIVALENT,
                                             NOT_SHOWN, claim_verdict)
 
@@ -122,5 +124,13 @@ def test_seeds_for_margin_gives_a_design_that_shows_the_margin():
     assert 0.8 * 0.012 < np.median(smallest) <= 1.1 * 0.012
     image_part = 1.645 * np.sqrt(out['image_var'])
     assert seeds_for_margin(out, 0.9 * image_part) is None
+    # what the report and compare_runs.py say
+    three = contrast_interval(*planted(rng, (3, 3), samples=200)[:3],
+                              (-1, 1))
+    assert f'; {seeds_for_margin(three, 0.012)} seeds per arm would show ' \
+        'the margin' in margin_power_text(three, 0.012)
+    assert margin_power_text(three, three['smallest_margin']) == ''
+    assert 'validate on more images' in margin_power_text(
+        out, 0.9 * image_part)
     one = contrast_interval(*planted(rng, (1, 1))[:3], (-1, 1))
     assert seeds_for_margin(one, 0.012) is None

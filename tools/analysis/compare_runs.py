@@ -33,7 +33,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
 import numpy as np  # noqa: E402
 
 from mmscratch.analysis.bootstrap import (load_gt,  # noqa: E402
-                                          load_results, per_image_matches,
+                                          load_results, margin_power_text,
+                                          per_image_matches,
                                           seed_image_bootstrap)
 from mmscratch.analysis.equivalence import (MIN_SEEDS,  # noqa: E402
                                             claim_verdict, enough_seeds)
@@ -92,7 +93,8 @@ def main():
             f' (a recipe needs {MIN_SEEDS} seeds per arm)'
         print(f'margin ±{result["margin"]:.4f} ({args.margin:g} x A): '
               f'{result["verdict"]}{why}; the smallest margin these runs '
-              f'show: ±{out["smallest_margin"]:.4f}')
+              f'show: ±{out["smallest_margin"]:.4f}'
+              f'{margin_power_text(out, result["margin"])}')
 
 
 if __name__ == '__main__':
