@@ -41,9 +41,11 @@ def test_demo_times_are_said_once():
         text = ' '.join(open(osp.join(ROOT, name)).read().split())
         assert f'{MINUTES["default"]} minutes on 2' in text, name
         assert f'about {MINUTES["quick"]} minutes' in text, name
+        assert f'about {MINUTES["long"]} minutes' in text, name
     help_text = subprocess.run(
         [sys.executable, 'tools/demo.py', '--help'], cwd=ROOT,
         capture_output=True, text=True).stdout
     help_text = ' '.join(help_text.split())
     assert f'about {MINUTES["default"]} minutes on 2 CPU cores' in help_text
     assert f'about {MINUTES["quick"]} minutes' in help_text
+    assert f'about {MINUTES["long"]} minutes' in help_text
