@@ -319,4 +319,3 @@ def margin_power_text(contrast: dict, margin: float) -> str:
                 'variances')
     return ('; no number of seeds shows the margin: the validation images\' '
             'part alone is wider; validate on more images')
-

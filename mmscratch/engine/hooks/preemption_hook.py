@@ -274,6 +274,6 @@ class PreemptionHook(Hook):
             # first, so that every rank reports the stop's status: ignored
             # at the OS level, which, unlike a Python handler, the
             # interpreter keeps while it shuts down
-            for signum_ in self._previous:
-                signal.signal(signum_, signal.SIG_IGN)
+            for number in self._previous:
+                signal.signal(number, signal.SIG_IGN)
         raise TrainingStopped(signum)
