@@ -233,7 +233,6 @@ def contrast_interval(full: np.ndarray, draws: np.ndarray,
         ``seed_var_per_run`` (the two variance parts: the pooled variance
         of one run) and ``weights``, for :func:`seeds_for_margin`.
     """
-    from scipy import stats as scipy_stats
     if len(arms) != len(weights) or not all(arms):
         raise ValueError('one weight per arm, and at least one run per arm')
     arms = [list(arm) for arm in arms]
@@ -242,22 +241,16 @@ def contrast_interval(full: np.ndarray, draws: np.ndarray,
     image_var = float(np.nanvar(per_draw, ddof=1)) if len(draws) > 1 \
         else 0.0
     dof = sum(len(arm) - 1 for arm in arms)
-    seed_var = 0.0
-    if dof > 0:
-        pooled = sum(float(np.var(full[arm], ddof=1)) * (len(arm) - 1)
-                     for arm in arms if len(arm) > 1) / dof
-        seed_var = pooled * sum(w * w / len(arm)
-                                for w, arm in zip(weights, arms))
-    total = image_var + seed_var
-    df = total ** 2 / (seed_var ** 2 / dof) if seed_var > 0 else math.inf
-    se = math.sqrt(total)
+    pooled = sum(float(np.var(full[arm], ddof=1)) * (len(arm) - 1)
+                 for arm in arms if len(arm) > 1) / dof if dof > 0 else 0.0
+    seed_var = pooled * sum(w * w / len(arm)
+                            for w, arm in zip(weights, arms))
+    se, df = _se_and_df(image_var, seed_var, dof)
     value = sum(w * float(np.mean(full[arm]))
                 for w, arm in zip(weights, arms))
 
     def half(level: float) -> float:
-        q = scipy_stats.norm.ppf(0.5 + level / 2) if math.isinf(df) else \
-            scipy_stats.t.ppf(0.5 + level / 2, df)
-        return float(q) * se
+        return _half_width(se, df, level)
 
     intervals = {level: (value - half(level), value + half(level))
                  for level in levels}
@@ -265,9 +258,25 @@ def contrast_interval(full: np.ndarray, draws: np.ndarray,
                 intervals=intervals, se=se, df=df,
                 smallest_margin=half(0.90), samples=len(draws),
                 seeds=[len(arm) for arm in arms], image_var=image_var,
-                seed_var_per_run=seed_var / sum(w * w / len(arm)
-                                        for w, arm in zip(weights, arms)),
-                weights=list(weights))
+                seed_var_per_run=pooled, weights=list(weights))
+
+
+def _se_and_df(image_var: float, seed_var: float, dof: int) -> tuple:
+    """Standard error of the two variance parts added, and the
+    Welch-Satterthwaite degrees of freedom (the image part counted as
+    known; inf without a seed part)."""
+    total = image_var + seed_var
+    df = total ** 2 / (seed_var ** 2 / dof) if seed_var > 0 else math.inf
+    return math.sqrt(total), df
+
+
+def _half_width(se: float, df: float, level: float) -> float:
+    """Half-width of a two-sided ``level`` interval: Student's t at
+    ``df``, or the normal quantile when ``df`` is infinite."""
+    from scipy import stats as scipy_stats
+    q = scipy_stats.norm.ppf(0.5 + level / 2) if math.isinf(df) else \
+        scipy_stats.t.ppf(0.5 + level / 2, df)
+    return float(q) * se
 
 
 def seeds_for_margin(contrast: dict, margin: float,
@@ -278,17 +287,15 @@ def seeds_for_margin(contrast: dict, margin: float,
     when even ``most`` seeds do not (the validation images' part alone is
     too wide: more validation images are needed) or when the seed
     variance was not estimated (arms of one seed)."""
-    from scipy import stats as scipy_stats
     weights = contrast.get('weights')
     pooled = contrast.get('seed_var_per_run', 0.0)
     if not weights or not math.isfinite(contrast['df']) or pooled <= 0:
         return None
     squares = sum(w * w for w in weights)
     for n in range(2, most + 1):
-        seed_var = pooled * squares / n
-        total = contrast['image_var'] + seed_var
-        df = total ** 2 / (seed_var ** 2 / (len(weights) * (n - 1)))
-        if scipy_stats.t.ppf(0.95, df) * math.sqrt(total) <= margin:
+        se, df = _se_and_df(contrast['image_var'], pooled * squares / n,
+                            len(weights) * (n - 1))
+        if _half_width(se, df, 0.90) <= margin:
             return n
     return None
 
