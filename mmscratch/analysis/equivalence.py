@@ -37,22 +37,23 @@ def direction(interval: Tuple[float, float]) -> str:
     return 'below' if interval[1] < 0 else 'above'
 
 
-def enough_seeds(seeds) -> bool:
-    """One run per arm (two models), or :data:`MIN_SEEDS` or more in every
-    arm (recipes)."""
-    return max(seeds) == 1 or min(seeds) >= MIN_SEEDS
+def enough_seeds(seeds, recipes: bool = False) -> bool:
+    """:data:`MIN_SEEDS` or more runs in every arm; unless ``recipes``,
+    also one run per arm (two models compared on the images)."""
+    return min(seeds) >= MIN_SEEDS or not recipes and max(seeds) == 1
 
 
-def claim_verdict(contrast: dict, margin: float) -> str:
+def claim_verdict(contrast: dict, margin: float,
+                  recipes: bool = False) -> str:
     """:func:`verdict` of a contrast from
     :func:`~mmscratch.analysis.bootstrap.contrast_interval`.
 
     Arms of one run each compare two models on the validation images and
-    get a verdict. Otherwise the arms are recipes, whose seed noise must be
-    estimated: an arm of fewer than :data:`MIN_SEEDS` runs gives ``not
-    shown``.
+    get a verdict, unless ``recipes``: a claim about training recipes (a
+    study's findings) needs the seed noise estimated, so an arm of fewer
+    than :data:`MIN_SEEDS` runs gives ``not shown``.
     """
-    if not enough_seeds(contrast['seeds']):
+    if not enough_seeds(contrast['seeds'], recipes):
         return NOT_SHOWN
     return verdict(contrast['intervals'][0.90], contrast['intervals'][0.95],
                    margin)

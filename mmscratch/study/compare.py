@@ -64,7 +64,8 @@ class Comparisons:
         AP) and its verdict."""
         out = self.contrast([reference, other], (-1, 1), iou)
         margin = self.margin * float(np.mean(out['aps'][0]))
-        return dict(out, margin=margin, verdict=claim_verdict(out, margin))
+        return dict(out, margin=margin,
+                    verdict=claim_verdict(out, margin, recipes=True))
 
     def arm(self, runs: Sequence[Run], iou: str) -> dict:
         """The arm's mean AP with its seed-and-image interval."""

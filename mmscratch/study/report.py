@@ -27,6 +27,11 @@ from .spec import Study
 SHORT = dict(bbox='box', segm='mask')
 
 
+def _per_arm(c: dict) -> str:
+    n = c['seeds'][1]
+    return f'{n} seed{"" if n == 1 else "s"} per arm'
+
+
 def _iv(c: dict, level: float = 0.95) -> str:
     low, high = c['intervals'][level]
     return f'[{low:+.3f}, {high:+.3f}]'
@@ -41,7 +46,7 @@ def _diff(c: dict) -> str:
                  f'(the smallest this design shows: '
                  f'±{c["smallest_margin"]:.3f}')
         text += margin_power_text(c, c['margin']) + ')'
-    if not enough_seeds(c['seeds']):
+    if not enough_seeds(c['seeds'], recipes=True):
         text += f' (fewer than {MIN_SEEDS} seeds in an arm: no verdict)'
     return text
 
@@ -124,8 +129,8 @@ def findings(study: Study, cells: Cells, cmp: Comparisons,
                 f'{r:.3f} vs pretrained {p:.3f} ({r - p:+.3f}), pretraining '
                 'ahead',
                 demo=f'{schedule_label(short, study.schedule_unit)} '
-                f'({iters(short)} iterations, {c["seeds"][1]} seeds per '
-                f'arm): {versus} {_diff(c)}', verdict=c['verdict'],
+                f'({iters(short)} iterations, {_per_arm(c)}): {versus} '
+                f'{_diff(c)}', verdict=c['verdict'],
                 holds=_below(c)))
 
         c = cmp.pair(*at(long_), iou)
@@ -151,7 +156,7 @@ def findings(study: Study, cells: Cells, cmp: Comparisons,
             paper=f'Table 1, R50, 6x: random {r:.3f} vs pretrained {p:.3f} '
             f'({r - p:+.3f}), comparable',
             demo=f'{schedule_label(long_, study.schedule_unit)} '
-            f'({iters(long_)} iterations, {c["seeds"][1]} seeds per arm): '
+            f'({iters(long_)} iterations, {_per_arm(c)}): '
             f'{versus} {_diff(c)}', verdict=c['verdict'], holds=holds))
 
         if short != long_:
@@ -159,7 +164,7 @@ def findings(study: Study, cells: Cells, cmp: Comparisons,
                              (1, -1, -1, 1), iou)
             r2, p2 = _paper_gap('2x')
             r6, p6 = _paper_gap('6x')
-            ok = enough_seeds(c['seeds'])
+            ok = enough_seeds(c['seeds'], recipes=True)
             closes = ok and c['intervals'][0.95][0] > 0
             widens = ok and c['intervals'][0.95][1] < 0
             out.append(dict(
@@ -184,7 +189,8 @@ def findings(study: Study, cells: Cells, cmp: Comparisons,
                                      iou)
                 row = paper_reference()['less_data_bbox']['rows']['3.5k']
                 holds = _below(c)
-                if holds == 'holds' and not enough_seeds(extra['seeds']):
+                if holds == 'holds' and not enough_seeds(extra['seeds'],
+                                                         recipes=True):
                     holds = ('is not shown here (its contrast with all the '
                              f'images has an arm of fewer than {MIN_SEEDS} '
                              'seeds)')
@@ -202,7 +208,7 @@ def findings(study: Study, cells: Cells, cmp: Comparisons,
                     'images (8.5%) both are equal',
                     demo=f'{fraction:.0%} of the training images, {label} '
                     f'({iters(schedule, fraction)} iterations, '
-                    f'{c["seeds"][1]} seeds per arm): {versus} {_diff(c)}; '
+                    f'{_per_arm(c)}): {versus} {_diff(c)}; '
                     'that gap minus the gap with all the images at '
                     f'{label}: {_diff(extra)}',
                     verdict=c['verdict'], holds=holds, fraction=fraction,

@@ -85,9 +85,12 @@ def test_verdicts_about_recipes_need_three_seeds():
             assert got == DIFFERENT
         else:
             assert got == expected
+        # a study's findings are about recipes: one run each is not enough
+        assert claim_verdict(out, margin=0.006, recipes=True) == NOT_SHOWN
     full, draws, arms, _ = planted(rng, (3, 3), diff=-0.2)
-    assert claim_verdict(contrast_interval(full, draws, arms, (-1, 1)),
-                         margin=0.006) == DIFFERENT
+    out = contrast_interval(full, draws, arms, (-1, 1))
+    assert claim_verdict(out, margin=0.006) == DIFFERENT
+    assert claim_verdict(out, margin=0.006, recipes=True) == DIFFERENT
 
 
 def test_equivalence_has_power_beyond_the_smallest_margin():

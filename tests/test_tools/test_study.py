@@ -131,3 +131,23 @@ def test_stopped_then_rerun_gives_the_same_report(study):
         str(out), 'OUT') == numbers(
         (study['out'] / 'report.md').read_text()).replace(
             str(study['out']), 'OUT')
+
+
+def test_one_seed_per_arm_gets_no_verdict(study):
+    """The findings are claims about recipes: the same runs reported with
+    one seed per arm give intervals but no verdict."""
+    report = study['out'] / 'report.md'
+    kept = report.read_text()
+    try:
+        proc = run_tool(study['args'][:4] + [
+            '--report', '--cfg-options', 'seeds=[0]'])
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+        one = report.read_text()
+    finally:
+        report.write_text(kept)
+    verdicts = one.split('## Verdicts')[1].split('\n## ')[0]
+    for claim in ('Early', 'Catching up'):
+        line = re.search(rf'^- {claim} .+$', verdicts, re.M).group(0)
+        assert ': not shown, so the paper' in line, line
+        assert '1 seed per arm' in line and 'no verdict' in line, line
+    assert re.search(r'^\| 1x \| 20 \| .+ \| not shown \|$', one, re.M)
