@@ -39,7 +39,7 @@ MINUTES = dict(default=14, quick=2, long=38)
 STUDIES = dict(default='configs/studies/demo_synthetic.py',
                quick='configs/studies/demo_synthetic_quick.py',
                long='configs/studies/demo_synthetic_long.py')
-# the long study has its own results (and pretraining), the same data
+# the long study has its own results, pretraining and data
 RESULTS = dict(default='results/demo', quick='results/demo',
                long='results/demo_long')
 
@@ -53,15 +53,16 @@ def parse_args():
     parser.add_argument('--out', help='folder for the results and work '
                         'dirs (default: results/demo; --long: '
                         'results/demo_long)')
-    parser.add_argument('--data', default='data/synthetic',
-                        help='synthetic dataset folder (made if absent)')
+    parser.add_argument('--data', help='synthetic dataset folder, made if '
+                        'absent (default: the study file\'s, data/synthetic; '
+                        '--long: data/synthetic_long)')
     size = parser.add_mutually_exclusive_group()
     size.add_argument('--quick', action='store_true',
                       help=f'tiny sizes (about {MINUTES["quick"]} '
                       'minutes), for tests')
     size.add_argument('--long', action='store_true',
-                      help='for catching up, less data and total cost: 4 '
-                      'and 48 epochs, 4 seeds, a 10%% cell (about '
+                      help='for catching up, less data and total cost: '
+                      '1,000 images, 1 and 24 epochs, a 10%% cell (about '
                       f'{MINUTES["long"]} minutes)')
     parser.add_argument('--jobs', type=int, default=2,
                         help='runs trained at once (they share the CPUs)')
@@ -81,7 +82,8 @@ def main():
     path = osp.join(ROOT, STUDIES[mode])
     args.out = args.out or RESULTS[mode]
     options = dict(args.cfg_options or {})
-    options['data_root'] = args.data.rstrip('/') + '/'
+    if args.data:
+        options['data_root'] = args.data.rstrip('/') + '/'
     study = load_study(path, options, jobs=args.jobs)
     command = [osp.relpath(path, ROOT), '--out', args.out, '--jobs',
                str(args.jobs), '--cfg-options'] + [

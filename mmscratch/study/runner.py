@@ -406,7 +406,8 @@ def run_study(study: Study, out: str, study_args: List[str],
               dry_run: bool = False, report_only: bool = False) -> None:
     """All stages; Ctrl-C stops with a line saying how to continue."""
     runner = StudyRunner(study, out, study_args)
-    os.makedirs(runner.out, exist_ok=True)
+    if not dry_run:
+        os.makedirs(runner.out, exist_ok=True)
     launcher = study.launcher['type']
     try:
         if not report_only:

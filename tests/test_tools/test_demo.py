@@ -125,28 +125,23 @@ def test_rerun_reuses_everything(demo):
     assert '12 runs: 12 finished, 0 to train' in again.stdout
 
 
-@pytest.mark.parametrize('mode,out', [([], 'results/demo'),
-                                      (['--long'], 'results/demo_long')])
-def test_dry_run_says_the_folders_of_each_mode(mode, out, tmp_path):
-    """--long shares the default's data (the same command makes it) but
-    has its own results and pretraining; --dry-run trains nothing."""
+@pytest.mark.parametrize('mode,out,data,train', [
+    ([], 'results/demo', 'data/synthetic/', 250),
+    (['--long'], 'results/demo_long', 'data/synthetic_long/', 1000)])
+def test_dry_run_says_the_folders_of_each_mode(mode, out, data, train,
+                                               tmp_path):
+    """--long has its own data (four times the images), results and
+    pretraining; --dry-run trains and writes nothing."""
     proc = run_tool([f'{ROOT}/tools/demo.py', '--dry-run'] + mode,
                     cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    data = re.search(r'would prepare data: (.+)', proc.stdout).group(1)
-    assert data.startswith('python tools/dataset/make_synthetic_coco.py '
-                           'data/synthetic/ --train 250 ')
+    made = re.search(r'would prepare data: (.+)', proc.stdout).group(1)
+    assert made.startswith('python tools/dataset/make_synthetic_coco.py '
+                           f'{data} --train {train} ')
     assert f'{tmp_path}/{out}/pretrain --iters' in proc.stdout
     # (epochs are counted from the data it would make)
     assert 'the runs depend on the preparation' in proc.stdout
     assert not (tmp_path / 'data').exists()
+    assert not (tmp_path / 'results').exists()
     assert run_tool([f'{ROOT}/tools/demo.py', '--quick', '--long'],
                     cwd=tmp_path).returncode == 2
-
-
-def test_the_long_study_makes_the_default_data():
-    from mmscratch.study.spec import load_study
-    default, long_ = (load_study(f'{ROOT}/configs/studies/{name}.py')
-                      for name in ('demo_synthetic', 'demo_synthetic_long'))
-    assert long_.prepare[0] == default.prepare[0]
-    assert long_.data_root == default.data_root
