@@ -35,7 +35,7 @@ from mmscratch.cli.launch import run_tool  # noqa: E402
 
 # minutes on 2 CPU cores, measured (docs/analysis.md; the README and the
 # getting-started page say these, tested)
-MINUTES = dict(default=14, quick=2, long=38)
+MINUTES = dict(default=14, quick=2, long=52)
 STUDIES = dict(default='configs/studies/demo_synthetic.py',
                quick='configs/studies/demo_synthetic_quick.py',
                long='configs/studies/demo_synthetic_long.py')
