@@ -85,10 +85,19 @@ def main():
     if args.data:
         options['data_root'] = args.data.rstrip('/') + '/'
     study = load_study(path, options, jobs=args.jobs)
-    command = [osp.relpath(path, ROOT), '--out', args.out, '--jobs',
-               str(args.jobs), '--cfg-options'] + [
-                   f'{k}={v}' for k, v in options.items()]
-    run_study(study, args.out, command, dry_run=args.dry_run)
+    run_study(study, args.out,
+              study_command(path, args.out, args.jobs, options),
+              dry_run=args.dry_run)
+
+
+def study_command(path: str, out: str, jobs: int, options: dict) -> list:
+    """tools/study.py's arguments that rerun this demo (the report says
+    them); --cfg-options only with options to set."""
+    command = [osp.relpath(path, ROOT), '--out', out, '--jobs', str(jobs)]
+    if options:
+        command += ['--cfg-options'] + [f'{k}={v}'
+                                        for k, v in options.items()]
+    return command
 
 
 if __name__ == '__main__':

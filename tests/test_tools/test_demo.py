@@ -145,3 +145,23 @@ def test_dry_run_says_the_folders_of_each_mode(mode, out, data, train,
     assert not (tmp_path / 'results').exists()
     assert run_tool([f'{ROOT}/tools/demo.py', '--quick', '--long'],
                     cwd=tmp_path).returncode == 2
+
+
+def test_the_rerun_command_parses_with_and_without_options():
+    """The study command the report prints: a bare --cfg-options (the
+    demo run without --data) would not parse."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'demo_tool', f'{ROOT}/tools/demo.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    path = f'{ROOT}/configs/studies/demo_synthetic_long.py'
+    bare = tool.study_command(path, 'results/demo_long', 2, {})
+    assert bare == ['configs/studies/demo_synthetic_long.py', '--out',
+                    'results/demo_long', '--jobs', '2']
+    set_ = tool.study_command(path, 'out', 1, {'data_root': 'd/'})
+    assert set_[-2:] == ['--cfg-options', 'data_root=d/']
+    for args in (bare, set_):
+        proc = run_tool([f'{ROOT}/tools/study.py'] + args + ['--dry-run'],
+                        cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr[-2000:]
